@@ -1,0 +1,19 @@
+//! ifplugd's decisions, without an operating system: the command line, the
+//! netlink wire format, link detection's bits, the delays, the state machine
+//! of the daemon's main loop, and the lines it logs.
+//!
+//! Nothing here sleeps, reads a clock or makes a system call: time comes in
+//! as milliseconds and the system comes in through [`link::Host`].
+#![no_std]
+#![deny(unsafe_code)]
+
+pub mod delay;
+pub mod detect;
+pub mod link;
+pub mod messages;
+pub mod netlink;
+pub mod options;
+pub mod script;
+
+pub use detect::Status;
+pub use link::{Daemon, Flow, Host, Signal};

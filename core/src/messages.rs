@@ -1,0 +1,177 @@
+//! Every line ifplugd logs, word for word as BusyBox's ifplugd logs it
+//! (plus the few lines for things BusyBox does not do).
+//!
+//! A message that BusyBox prints with `bb_perror_msg` carries an errno; the
+//! host appends ": <strerror>" since only it knows the C library's texts.
+
+use crate::detect::{Method, ProbeError, Status};
+use ufmt::{uDisplay, uWrite, uwrite, Formatter};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Message<'a> {
+    /// "started: <banner>"
+    Started,
+    UppingInterface,
+    GetFlagsFailed(i32),
+    SetFlagsFailed(i32),
+    ProbeFailed(ProbeError),
+    UsingMode(Method),
+    FailedToDetect,
+    InterfaceExists,
+    InterfaceWaiting,
+    LinkIs(Status),
+    Executing {
+        script: &'a str,
+        iface: &'a str,
+        action: Status,
+    },
+    /// Ours: BusyBox says only "exit code: 255" when exec fails.
+    CantExecute {
+        script: &'a str,
+        errno: i32,
+    },
+    /// Ours: said before "exit code" when the script died of a signal.
+    KilledBySignal(u8),
+    ExitCode(u8),
+    InterfaceAppeared,
+    InterfaceDisappeared,
+    /// Ours: the netlink socket overflowed; we re-read the state.
+    NetlinkOverrun,
+    NetlinkTruncated,
+    NetlinkRecvFailed(i32),
+    PollFailed(i32),
+    Exiting,
+    DaemonRunning,
+    /// Ours: the script was stopped because the daemon was told to exit.
+    ScriptStopped,
+}
+
+/// The banner after "started: ".
+pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
+
+impl Message<'_> {
+    /// The errno to append as ": <strerror>", BusyBox's `bb_perror_msg`.
+    pub fn errno(&self) -> Option<i32> {
+        match *self {
+            Message::GetFlagsFailed(e)
+            | Message::SetFlagsFailed(e)
+            | Message::NetlinkRecvFailed(e)
+            | Message::PollFailed(e)
+            | Message::CantExecute { errno: e, .. } => Some(e),
+            Message::ProbeFailed(p) => Some(p.errno),
+            _ => None,
+        }
+    }
+}
+
+impl uDisplay for Message<'_> {
+    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+        match *self {
+            Message::Started => uwrite!(f, "started: {}", BANNER),
+            Message::UppingInterface => f.write_str("upping interface"),
+            Message::GetFlagsFailed(_) => f.write_str("can't get interface flags"),
+            Message::SetFlagsFailed(_) => f.write_str("can't set interface flags"),
+            Message::ProbeFailed(p) => f.write_str(p.step.failure_text()),
+            Message::UsingMode(m) => uwrite!(f, "using {} detection mode", m.mode_name()),
+            Message::FailedToDetect => f.write_str("failed to detect link status"),
+            Message::InterfaceExists => f.write_str("interface exists"),
+            Message::InterfaceWaiting => f.write_str("interface doesn't exist, waiting"),
+            Message::LinkIs(s) => uwrite!(f, "link is {}", s),
+            Message::Executing {
+                script,
+                iface,
+                action,
+            } => uwrite!(f, "executing '{} {} {}'", script, iface, action),
+            Message::CantExecute { script, .. } => uwrite!(f, "can't execute '{}'", script),
+            Message::KilledBySignal(sig) => uwrite!(f, "script killed by signal {}", sig),
+            Message::ExitCode(code) => uwrite!(f, "exit code: {}", code),
+            Message::InterfaceAppeared => f.write_str("interface appeared"),
+            Message::InterfaceDisappeared => f.write_str("interface disappeared"),
+            Message::NetlinkOverrun => {
+                f.write_str("netlink: messages lost, re-reading interface state")
+            }
+            Message::NetlinkTruncated => f.write_str("netlink packet too small or truncated"),
+            Message::NetlinkRecvFailed(_) => f.write_str("netlink: recv"),
+            Message::PollFailed(_) => f.write_str("poll"),
+            Message::Exiting => f.write_str("exiting"),
+            Message::DaemonRunning => f.write_str("daemon already running"),
+            Message::ScriptStopped => f.write_str("stopping script"),
+        }
+    }
+}
+
+/// A line as BusyBox writes it to stderr: "ifplugd(IFACE): text[: strerror]\n".
+/// `strerror` turns an errno into the C library's text.
+pub fn write_line<W: uWrite + ?Sized>(
+    w: &mut W,
+    iface: &str,
+    msg: &Message<'_>,
+    strerror: impl Fn(i32) -> &'static str,
+) -> Result<(), W::Error> {
+    uwrite!(w, "ifplugd({}): {}", iface, msg)?;
+    if let Some(e) = msg.errno() {
+        uwrite!(w, ": {}", strerror(e))?;
+    }
+    w.write_str("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::Step;
+    use heapless::String;
+
+    fn text(m: Message<'_>) -> String<128> {
+        let mut s = String::new();
+        write_line(&mut s, "eth0", &m, |_| "No such device").unwrap();
+        s
+    }
+
+    #[test]
+    fn busybox_wording() {
+        assert_eq!(text(Message::LinkIs(Status::Up)), "ifplugd(eth0): link is up\n");
+        assert_eq!(
+            text(Message::Executing {
+                script: "/etc/ifplugd/ifplugd.action",
+                iface: "eth0",
+                action: Status::Down
+            }),
+            "ifplugd(eth0): executing '/etc/ifplugd/ifplugd.action eth0 down'\n"
+        );
+        assert_eq!(text(Message::ExitCode(255)), "ifplugd(eth0): exit code: 255\n");
+        assert_eq!(
+            text(Message::UsingMode(Method::Ethtool)),
+            "ifplugd(eth0): using SIOCETHTOOL detection mode\n"
+        );
+        assert_eq!(
+            text(Message::UsingMode(Method::Wlan)),
+            "ifplugd(eth0): using wireless extension detection mode\n"
+        );
+        assert_eq!(
+            text(Message::InterfaceWaiting),
+            "ifplugd(eth0): interface doesn't exist, waiting\n"
+        );
+        assert_eq!(text(Message::Exiting), "ifplugd(eth0): exiting\n");
+    }
+
+    #[test]
+    fn perror_style_lines_carry_strerror() {
+        assert_eq!(
+            text(Message::GetFlagsFailed(19)),
+            "ifplugd(eth0): can't get interface flags: No such device\n"
+        );
+        assert_eq!(
+            text(Message::ProbeFailed(ProbeError {
+                step: Step::EthtoolGlink,
+                errno: 19
+            })),
+            "ifplugd(eth0): ETHTOOL_GLINK failed: No such device\n"
+        );
+    }
+
+    #[test]
+    fn a_full_buffer_is_an_error_not_a_panic() {
+        let mut s = String::<8>::new();
+        assert!(write_line(&mut s, "eth0", &Message::Exiting, |_| "").is_err());
+    }
+}
