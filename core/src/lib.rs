@@ -13,6 +13,7 @@ pub mod link;
 pub mod messages;
 pub mod netlink;
 pub mod options;
+pub mod pidfile;
 pub mod script;
 
 pub use detect::Status;

@@ -44,6 +44,11 @@ pub enum Message<'a> {
     DaemonRunning,
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
+    /// A system call the daemon cannot go on without failed.
+    Failed {
+        what: &'a str,
+        errno: i32,
+    },
 }
 
 /// The banner after "started: ".
@@ -57,7 +62,8 @@ impl Message<'_> {
             | Message::SetFlagsFailed(e)
             | Message::NetlinkRecvFailed(e)
             | Message::PollFailed(e)
-            | Message::CantExecute { errno: e, .. } => Some(e),
+            | Message::CantExecute { errno: e, .. }
+            | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
             _ => None,
         }
@@ -96,6 +102,7 @@ impl uDisplay for Message<'_> {
             Message::Exiting => f.write_str("exiting"),
             Message::DaemonRunning => f.write_str("daemon already running"),
             Message::ScriptStopped => f.write_str("stopping script"),
+            Message::Failed { what, .. } => f.write_str(what),
         }
     }
 }

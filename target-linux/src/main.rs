@@ -1,1 +1,437 @@
-fn main() {}
+//! `ifplugd`: the system calls around `ifplugd-core`. Every decision is the
+//! core's; this file opens the sockets, sleeps until the core's next
+//! deadline, and hands it what woke us.
+#![no_std]
+#![no_main]
+
+mod log;
+mod netdev;
+mod script;
+mod signals;
+mod sys;
+
+use core::ffi::{c_char, c_int, CStr};
+use ifplugd_core::delay::Millis;
+use ifplugd_core::detect::{Method, ProbeError, Reading};
+use ifplugd_core::messages::Message;
+use ifplugd_core::options::{self, Command, Options};
+use ifplugd_core::script::{ScriptCall, ScriptOutcome};
+use ifplugd_core::{pidfile, Daemon, Flow, Host};
+use log::{write_stderr, Logger};
+use netdev::{IfName, NetDev};
+use rustix::event::{poll, PollFd, PollFlags};
+use rustix::fd::{AsFd, AsRawFd, OwnedFd};
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
+use rustix::process::{kill_process, Pid, Signal as KillSignal};
+use script::{CBuf, Script};
+use signals::Signals;
+
+/// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not).
+const NETLINK_BUF: usize = 16 * 1024;
+/// RTMGRP_LINK: link created, deleted or changed.
+const RTMGRP_LINK: u32 = 1;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    // Nothing here panics by design; if it ever does, die as BusyBox dies.
+    // SAFETY: _exit ends the process at once.
+    unsafe { sys::_exit(1) }
+}
+
+/// The precompiled `core` refers to this even with `panic = "abort"`;
+/// without LTO (debug builds) the link needs it. Never called: we abort.
+#[no_mangle]
+extern "C" fn rust_eh_personality() {}
+
+/// # Safety
+/// Called once by the C start-up code with the process's arguments.
+#[no_mangle]
+pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // SAFETY: the C start-up code hands us argc valid C strings.
+    let args = unsafe { Args::new(argc, argv) };
+    c_int::from(run(args))
+}
+
+/// The arguments after the program name, as `&str`.
+#[derive(Clone, Copy)]
+struct Args {
+    argv: *const *const c_char,
+    at: usize,
+    end: usize,
+}
+
+impl Args {
+    /// # Safety
+    /// `argv` must hold `argc` NUL-terminated strings that live for ever.
+    unsafe fn new(argc: c_int, argv: *const *const c_char) -> Args {
+        Args {
+            argv,
+            at: 1,
+            end: usize::try_from(argc).unwrap_or(0),
+        }
+    }
+
+    /// The first argument that is not UTF-8, if any.
+    fn find_non_utf8(self) -> Option<&'static [u8]> {
+        let mut me = self;
+        while me.at < me.end {
+            let raw = me.raw(me.at);
+            if core::str::from_utf8(raw).is_err() {
+                return Some(raw);
+            }
+            me.at += 1;
+        }
+        None
+    }
+
+    fn raw(&self, i: usize) -> &'static [u8] {
+        // SAFETY: i < argc, so argv[i] is a valid C string living for ever.
+        unsafe { CStr::from_ptr(*self.argv.add(i)).to_bytes() }
+    }
+}
+
+impl Iterator for Args {
+    type Item = &'static str;
+    fn next(&mut self) -> Option<&'static str> {
+        if self.at >= self.end {
+            return None;
+        }
+        let raw = self.raw(self.at);
+        self.at += 1;
+        // Checked by find_non_utf8 before parsing.
+        Some(core::str::from_utf8(raw).unwrap_or(""))
+    }
+}
+
+fn say(prefix: &str, text: &[&str]) {
+    write_stderr(prefix.as_bytes());
+    for t in text {
+        write_stderr(t.as_bytes());
+    }
+    write_stderr(b"\n");
+}
+
+fn run(args: Args) -> u8 {
+    ensure_std_fds();
+    if args.find_non_utf8().is_some() {
+        say("ifplugd: ", &["an argument is not valid UTF-8"]);
+        return 1;
+    }
+    let opts = match options::parse(args) {
+        Ok(Command::Run(opts)) => opts,
+        Ok(Command::Help) => {
+            write_stdout(options::USAGE.as_bytes());
+            return 0;
+        }
+        Ok(Command::Version) => {
+            write_stdout(concat!("ifplugd-rs ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
+            return 0;
+        }
+        Err(e) => {
+            let mut line: heapless::String<256> = heapless::String::new();
+            let _ = ufmt::uwrite!(line, "{}", e);
+            say("ifplugd: ", &[&line]);
+            if e.shows_usage() {
+                write_stderr(options::USAGE.as_bytes());
+            }
+            return e.exit_code();
+        }
+    };
+    let mut log = Logger::new(opts.iface);
+    let fail = |log: &mut Logger, what: &str, e: Errno| {
+        log.log(&Message::Failed {
+            what,
+            errno: e.raw_os_error(),
+        });
+        1
+    };
+
+    let Some(pid_path) = pidfile::path(opts.iface) else {
+        return 1;
+    };
+    let pid_path = CStr::from_bytes_with_nul(pid_path.as_bytes()).unwrap_or(c"");
+    let running = read_pid(pid_path);
+    if opts.kill {
+        if let Some(pid) = running {
+            let _ = kill_process(pid, KillSignal::QUIT);
+        }
+        return 0;
+    }
+    if let Some(pid) = running {
+        if matches!(
+            kill_process(
+                pid,
+                KillSignal::from_named_raw(0).unwrap_or(KillSignal::HUP)
+            ),
+            Ok(()) | Err(Errno::PERM)
+        ) && pid != rustix::process::getpid()
+        {
+            log.log(&Message::DaemonRunning);
+            return 1;
+        }
+    }
+
+    // Everything the script needs, as C strings, before we fork.
+    let (Some(script_path), Some(iface_c)) = (
+        CBuf::<4096>::new(&[opts.script]),
+        CBuf::<16>::new(&[opts.iface]),
+    ) else {
+        say("ifplugd: ", &["script path too long"]);
+        return 1;
+    };
+    let extra = match opts.extra_arg.map(|x| CBuf::<4096>::new(&[x])) {
+        Some(None) => {
+            say("ifplugd: ", &["extra argument too long"]);
+            return 1;
+        }
+        other => other.flatten(),
+    };
+    let Some(name) = IfName::new(opts.iface) else {
+        return 1;
+    };
+
+    if !opts.no_daemon {
+        if let Err(e) = daemonize() {
+            return fail(&mut log, "fork", e);
+        }
+    }
+    let ioctl_fd = match rustix::net::socket_with(
+        AddressFamily::INET,
+        SocketType::DGRAM,
+        SocketFlags::CLOEXEC,
+        None,
+    ) {
+        Ok(fd) => fd,
+        Err(e) => return fail(&mut log, "socket", e),
+    };
+    let netlink_fd = if opts.poll_only && !opts.monitor {
+        None
+    } else {
+        match open_netlink() {
+            Ok(fd) => Some(fd),
+            Err(e) => return fail(&mut log, "netlink", e),
+        }
+    };
+    write_pid(pid_path);
+    if !opts.no_syslog {
+        log.open_syslog();
+    }
+    let signals = match Signals::new() {
+        Ok(s) => s,
+        Err(e) => {
+            remove_pid(pid_path);
+            return fail(&mut log, "signalfd", e);
+        }
+    };
+    let mut host = System {
+        dev: NetDev::new(ioctl_fd.as_fd(), name),
+        log,
+        script: Script {
+            path: &script_path,
+            iface: &iface_c,
+            extra: extra.as_ref(),
+        },
+        signals,
+    };
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
+    remove_pid(pid_path);
+    code
+}
+
+fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
+    let mut daemon = Daemon::new(opts);
+    let mut flow = daemon.start(host, now());
+    let mut buf = [0u8; NETLINK_BUF];
+    while flow == Flow::Continue {
+        let timeout = daemon.poll_at().map(|at| {
+            let ms = at.saturating_sub(now()).min(86_400_000);
+            rustix::time::Timespec {
+                tv_sec: (ms / 1000) as i64,
+                tv_nsec: ((ms % 1000) * 1_000_000) as i64,
+            }
+        });
+        let (sig_ready, nl_ready) = {
+            let sigfd = host.signals.fd();
+            let mut fds = [
+                PollFd::new(&sigfd, PollFlags::IN),
+                PollFd::new(&sigfd, PollFlags::IN),
+            ];
+            let n = match netlink_fd {
+                Some(fd) => {
+                    fds[1] = PollFd::new(fd, PollFlags::IN);
+                    2
+                }
+                None => 1,
+            };
+            match poll(&mut fds[..n], timeout.as_ref()) {
+                Ok(_) | Err(Errno::INTR) => {}
+                Err(e) => {
+                    host.log.log(&Message::PollFailed(e.raw_os_error()));
+                    return 1;
+                }
+            }
+            (
+                !fds[0].revents().is_empty(),
+                n == 2 && !fds[1].revents().is_empty(),
+            )
+        };
+        if sig_ready {
+            while let Some(sig) = host.signals.read() {
+                flow = daemon.signal(host, sig);
+                if flow != Flow::Continue {
+                    break;
+                }
+            }
+            if flow != Flow::Continue {
+                break;
+            }
+        }
+        if let (true, Some(fd)) = (nl_ready, netlink_fd) {
+            drain_netlink(fd, &mut buf, &mut daemon, host);
+        }
+        flow = daemon.wake(host, now());
+    }
+    match flow {
+        Flow::Exit(code) => code,
+        Flow::Continue => 1,
+    }
+}
+
+/// Reads every datagram waiting on the netlink socket.
+fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &mut System<'_>) {
+    loop {
+        match rustix::net::recv(fd, &mut *buf, RecvFlags::DONTWAIT | RecvFlags::TRUNC) {
+            Ok((_, len)) if len > buf.len() => daemon.netlink_lost(host),
+            Ok((_, len)) => daemon.netlink(host, buf.get(..len).unwrap_or(&[])),
+            Err(Errno::AGAIN) => return,
+            Err(Errno::INTR) => {}
+            Err(Errno::NOBUFS) => daemon.netlink_lost(host),
+            Err(e) => {
+                host.log.log(&Message::NetlinkRecvFailed(e.raw_os_error()));
+                daemon.netlink_lost(host);
+                return;
+            }
+        }
+    }
+}
+
+fn open_netlink() -> Result<OwnedFd, Errno> {
+    let fd = rustix::net::socket_with(
+        AddressFamily::NETLINK,
+        SocketType::RAW,
+        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+        None, // NETLINK_ROUTE is protocol 0
+    )?;
+    rustix::net::bind(&fd, &netlink::SocketAddrNetlink::new(0, RTMGRP_LINK))?;
+    Ok(fd)
+}
+
+/// The monotonic clock in milliseconds.
+fn now() -> Millis {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    (t.tv_sec as Millis)
+        .saturating_mul(1000)
+        .saturating_add((t.tv_nsec / 1_000_000) as Millis)
+}
+
+/// The system calls the core asks for.
+struct System<'a> {
+    dev: NetDev<'a>,
+    log: Logger<'a>,
+    script: Script<'a>,
+    signals: Signals,
+}
+
+impl Host for System<'_> {
+    fn log(&mut self, msg: &Message<'_>) {
+        self.log.log(msg);
+    }
+
+    fn if_index(&mut self) -> Option<u32> {
+        self.dev.index().ok()
+    }
+
+    fn if_flags(&mut self) -> Result<u32, i32> {
+        self.dev.flags().map_err(|e| e.raw_os_error())
+    }
+
+    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
+        self.dev.set_flags(flags).map_err(|e| e.raw_os_error())
+    }
+
+    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
+        self.dev.probe(method)
+    }
+
+    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
+        self.script.run(call, &mut self.signals)
+    }
+}
+
+/// Fds 0, 1 and 2 open (on /dev/null if they were closed), so that no
+/// socket of ours becomes "stderr".
+fn ensure_std_fds() {
+    while let Ok(fd) = rustix::fs::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
+        if fd.as_raw_fd() > 2 {
+            break;
+        }
+        core::mem::forget(fd);
+    }
+}
+
+/// fork, setsid, chdir /, stdio on /dev/null: BusyBox's
+/// `bb_daemonize_or_rexec(DAEMON_CHDIR_ROOT)`.
+fn daemonize() -> Result<(), Errno> {
+    let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
+    let _ = rustix::process::chdir(c"/");
+    // SAFETY: single-threaded; the child goes on with a copy of everything.
+    match unsafe { sys::fork() } {
+        -1 => return Err(Errno::from_raw_os_error(sys::errno())),
+        0 => {}
+        // SAFETY: the parent leaves at once, as BusyBox's does.
+        _ => unsafe { sys::_exit(0) },
+    }
+    let _ = rustix::process::setsid();
+    let _ = rustix::stdio::dup2_stdin(&null);
+    let _ = rustix::stdio::dup2_stdout(&null);
+    let _ = rustix::stdio::dup2_stderr(&null);
+    Ok(())
+}
+
+fn write_stdout(bytes: &[u8]) {
+    // SAFETY: fd 1 is only borrowed for this write.
+    let _ = rustix::io::write(unsafe { rustix::stdio::stdout() }, bytes);
+}
+
+/// The pid in the pid file, never following a symlink.
+fn read_pid(path: &CStr) -> Option<Pid> {
+    let fd = rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .ok()?;
+    let mut buf = [0u8; 127];
+    let n = rustix::io::read(&fd, &mut buf).ok()?;
+    Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
+}
+
+/// Writes our pid; like BusyBox, a pid file that cannot be written is not
+/// fatal. A symlink is never followed.
+fn write_pid(path: &CStr) {
+    let Ok(fd) = rustix::fs::open(
+        path,
+        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+        Mode::from_bits_truncate(0o644),
+    ) else {
+        return;
+    };
+    let content = pidfile::content(rustix::process::getpid().as_raw_nonzero().get());
+    let _ = rustix::io::write(&fd, content.as_bytes());
+}
+
+fn remove_pid(path: &CStr) {
+    let _ = rustix::fs::unlink(path);
+}

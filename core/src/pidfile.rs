@@ -1,0 +1,73 @@
+//! The pid file `/var/run/ifplugd.IFACE.pid`: its name and what it holds.
+
+use heapless::String;
+
+/// Long enough for the directory, "ifplugd.", 15 bytes of name and ".pid".
+pub type PidPath = String<48>;
+
+/// `/var/run/ifplugd.IFACE.pid`, NUL-terminated for the kernel; `None` if
+/// `iface` is too long (the options parser refuses such names first).
+pub fn path(iface: &str) -> Option<PidPath> {
+    let mut p = PidPath::new();
+    for part in ["/var/run/ifplugd.", iface, ".pid\0"] {
+        p.push_str(part).ok()?;
+    }
+    Some(p)
+}
+
+/// The pid a pid file holds, read as BusyBox's `bb_strtoul`: decimal
+/// digits, then the end or a character that is not alphanumeric (so "123\n"
+/// is 123, "123abc" and "abc" are nothing). Zero and values above
+/// `i32::MAX` are nothing too: they name no process we could signal.
+pub fn parse(text: &[u8]) -> Option<i32> {
+    let digits = text.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    if text.get(digits).is_some_and(|b| b.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut n: i32 = 0;
+    for &b in text.get(..digits)? {
+        n = n.checked_mul(10)?.checked_add(i32::from(b - b'0'))?;
+    }
+    (n > 0).then_some(n)
+}
+
+/// The file's content for `pid`: "PID\n".
+pub fn content(pid: i32) -> String<16> {
+    let mut s = String::new();
+    let _ = ufmt::uwrite!(s, "{}\n", pid);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_for_iface() {
+        assert_eq!(path("eth0").unwrap(), "/var/run/ifplugd.eth0.pid\0");
+        assert!(path("abcdefghijklmno").is_some());
+    }
+
+    #[test]
+    fn parse_like_bb_strtoul() {
+        assert_eq!(parse(b"123\n"), Some(123));
+        assert_eq!(parse(b"123"), Some(123));
+        assert_eq!(parse(b"77 junk"), Some(77));
+        assert_eq!(parse(b"123abc"), None);
+        assert_eq!(parse(b"abc"), None);
+        assert_eq!(parse(b""), None);
+        assert_eq!(parse(b"0\n"), None);
+        assert_eq!(parse(b"-5"), None);
+        assert_eq!(parse(b"99999999999999999999"), None);
+        assert_eq!(parse(b"2147483647"), Some(i32::MAX));
+        assert_eq!(parse(b"2147483648"), None);
+    }
+
+    #[test]
+    fn content_is_pid_and_newline() {
+        assert_eq!(content(4242), "4242\n");
+    }
+}

@@ -1,0 +1,86 @@
+//! Log lines go to stderr as "ifplugd(IFACE): text", and, unless `-s`, to
+//! syslog (facility daemon, ident "ifplugd(IFACE)") through /dev/log, as
+//! BusyBox does with `logmode = LOGMODE_STDIO | LOGMODE_SYSLOG`.
+
+use crate::sys::error_text;
+use heapless::String;
+use ifplugd_core::messages::{write_line, Message};
+use rustix::fd::OwnedFd;
+use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
+
+/// LOG_DAEMON | LOG_ERR: BusyBox logs every line at LOG_ERR.
+const PRIORITY: &str = "<27>";
+const LINE_MAX: usize = 1024;
+
+pub struct Logger<'a> {
+    iface: &'a str,
+    syslog: Option<OwnedFd>,
+}
+
+impl<'a> Logger<'a> {
+    /// Logs to stderr only, with BusyBox's prefix for this interface.
+    pub const fn new(iface: &'a str) -> Self {
+        Logger {
+            iface,
+            syslog: None,
+        }
+    }
+
+    /// Adds syslog. If /dev/log cannot be reached, lines still go to
+    /// stderr and the reason is said there once.
+    pub fn open_syslog(&mut self) {
+        self.syslog = connect_syslog();
+    }
+
+    pub fn log(&mut self, msg: &Message<'_>) {
+        let mut line: String<LINE_MAX> = String::new();
+        // A line too long for the buffer is cut, not lost.
+        let _ = write_line(&mut line, self.iface, msg, error_text);
+        if !line.ends_with('\n') {
+            let _ = line.pop();
+            let _ = line.push('\n');
+        }
+        write_stderr(line.as_bytes());
+        if let Some(fd) = &self.syslog {
+            let text = line.trim_end_matches('\n');
+            let mut packet: String<{ LINE_MAX + 8 }> = String::new();
+            let _ = packet.push_str(PRIORITY);
+            let _ = packet.push_str(text);
+            if rustix::net::send(fd, packet.as_bytes(), SendFlags::NOSIGNAL).is_err() {
+                // syslogd restarted: connect once more and retry.
+                self.syslog = connect_syslog();
+                if let Some(fd) = &self.syslog {
+                    let _ = rustix::net::send(fd, packet.as_bytes(), SendFlags::NOSIGNAL);
+                }
+            }
+        }
+    }
+}
+
+fn connect_syslog() -> Option<OwnedFd> {
+    let fd = rustix::net::socket_with(
+        AddressFamily::UNIX,
+        SocketType::DGRAM,
+        SocketFlags::CLOEXEC,
+        None,
+    )
+    .ok()?;
+    let addr = SocketAddrUnix::new(c"/dev/log").ok()?;
+    rustix::net::connect(&fd, &addr).ok()?;
+    Some(fd)
+}
+
+/// Writes all of `bytes` to stderr, ignoring errors (stderr may be closed).
+pub fn write_stderr(mut bytes: &[u8]) {
+    // SAFETY: fd 2 is only borrowed for this write; if it is closed the
+    // write fails with EBADF, which is ignored.
+    let fd = unsafe { rustix::stdio::stderr() };
+    while !bytes.is_empty() {
+        match rustix::io::write(fd, bytes) {
+            Ok(0) => return,
+            Ok(n) => bytes = bytes.get(n..).unwrap_or(&[]),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return,
+        }
+    }
+}

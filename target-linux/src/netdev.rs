@@ -1,0 +1,173 @@
+//! The interface ioctls: flags, index, and the five ways of asking about the
+//! link. Request numbers are the same on every architecture (they are not
+//! `_IOC`-encoded), so they are spelled out here as in `<linux/sockios.h>`.
+
+use core::ffi::c_void;
+use ifplugd_core::detect::{Method, ProbeError, Reading, Step};
+use rustix::fd::{AsFd, BorrowedFd};
+use rustix::io::Errno;
+use rustix::ioctl::{ioctl, Opcode, Updater};
+
+const SIOCGIFFLAGS: Opcode = 0x8913 as Opcode;
+const SIOCSIFFLAGS: Opcode = 0x8914 as Opcode;
+const SIOCGIFINDEX: Opcode = 0x8933 as Opcode;
+const SIOCETHTOOL: Opcode = 0x8946 as Opcode;
+const SIOCGMIIPHY: Opcode = 0x8947 as Opcode;
+const SIOCGMIIREG: Opcode = 0x8948 as Opcode;
+const SIOCDEVPRIVATE: Opcode = 0x89F0 as Opcode;
+const SIOCDEVPRIVATE_1: Opcode = 0x89F1 as Opcode;
+const SIOCGIWAP: Opcode = 0x8B15 as Opcode;
+const ETHTOOL_GLINK: u32 = 0x0000_000a;
+
+/// `struct ifreq`: the name, then a union of at most 24 bytes (on 64-bit).
+/// The kernel reads as much as its own `struct ifreq` (32 or 40 bytes).
+#[repr(C)]
+struct IfReq {
+    name: [u8; 16],
+    data: IfReqData,
+}
+
+#[repr(C)]
+union IfReqData {
+    flags: i16,
+    index: i32,
+    pointer: *mut c_void,
+    /// `struct mii_ioctl_data`: phy_id, reg_num, val_in, val_out.
+    mii: [u16; 4],
+    /// `struct sockaddr` of SIOCGIWAP (an `iwreq` has the same layout here).
+    addr: [u8; 16],
+    _size: [u64; 3],
+}
+
+/// `struct ethtool_value`.
+#[repr(C)]
+struct EthtoolValue {
+    cmd: u32,
+    data: u32,
+}
+
+/// An interface name as the kernel wants it: at most 15 bytes and a NUL.
+#[derive(Clone, Copy)]
+pub struct IfName([u8; 16]);
+
+impl IfName {
+    /// `None` when it does not fit (the options parser refuses those).
+    pub fn new(name: &str) -> Option<IfName> {
+        let mut buf = [0u8; 16];
+        buf.get_mut(..name.len())?.copy_from_slice(name.as_bytes());
+        (name.len() < 16).then_some(IfName(buf))
+    }
+}
+
+/// The socket every ioctl goes through.
+pub struct NetDev<'a> {
+    fd: BorrowedFd<'a>,
+    name: IfName,
+}
+
+impl<'a> NetDev<'a> {
+    pub fn new(fd: BorrowedFd<'a>, name: IfName) -> Self {
+        NetDev { fd, name }
+    }
+
+    fn request(&self) -> IfReq {
+        IfReq {
+            name: self.name.0,
+            data: IfReqData { _size: [0; 3] },
+        }
+    }
+
+    fn call<const OPCODE: Opcode>(&self, req: &mut IfReq) -> Result<(), Errno> {
+        // SAFETY: every request used here takes a `struct ifreq` (or the
+        // same-sized `struct iwreq`) and `req` is one, fully initialised.
+        unsafe { ioctl(self.fd.as_fd(), Updater::<OPCODE, IfReq>::new(req)) }
+    }
+
+    /// SIOCGIFFLAGS (netdevice(7)).
+    #[doc(alias = "SIOCGIFFLAGS")]
+    pub fn flags(&self) -> Result<u32, Errno> {
+        let mut req = self.request();
+        self.call::<SIOCGIFFLAGS>(&mut req)?;
+        // SAFETY: the kernel filled `ifr_flags`; any bit pattern is an i16.
+        Ok(u32::from(unsafe { req.data.flags } as u16))
+    }
+
+    /// SIOCSIFFLAGS (netdevice(7)): `ifr_flags` is a short.
+    #[doc(alias = "SIOCSIFFLAGS")]
+    pub fn set_flags(&self, flags: u32) -> Result<(), Errno> {
+        let mut req = self.request();
+        req.data.flags = flags as u16 as i16;
+        self.call::<SIOCSIFFLAGS>(&mut req)
+    }
+
+    /// SIOCGIFINDEX (netdevice(7)).
+    #[doc(alias = "SIOCGIFINDEX")]
+    pub fn index(&self) -> Result<u32, Errno> {
+        let mut req = self.request();
+        self.call::<SIOCGIFINDEX>(&mut req)?;
+        // SAFETY: the kernel filled `ifr_ifindex`.
+        Ok(unsafe { req.data.index } as u32)
+    }
+
+    /// One detection method's ioctl(s), as BusyBox's `detect_link_*`.
+    pub fn probe(&self, method: Method) -> Result<Reading, ProbeError> {
+        let fail = |step: Step| {
+            move |e: Errno| ProbeError {
+                step,
+                errno: e.raw_os_error(),
+            }
+        };
+        match method {
+            Method::Ethtool => {
+                let mut value = EthtoolValue {
+                    cmd: ETHTOOL_GLINK,
+                    data: 0,
+                };
+                let mut req = self.request();
+                req.data.pointer = (&mut value as *mut EthtoolValue).cast();
+                self.call::<SIOCETHTOOL>(&mut req)
+                    .map_err(fail(Step::EthtoolGlink))?;
+                Ok(Reading::Ethtool(value.data))
+            }
+            Method::Mii => self
+                .mii::<SIOCGMIIPHY, SIOCGMIIREG>()
+                .map_err(|(first, e)| fail(if first { Step::MiiPhy } else { Step::MiiReg })(e)),
+            Method::Private => {
+                self.mii::<SIOCDEVPRIVATE, SIOCDEVPRIVATE_1>()
+                    .map_err(|(first, e)| {
+                        fail(if first {
+                            Step::Private
+                        } else {
+                            Step::PrivateReg
+                        })(e)
+                    })
+            }
+            Method::Wlan => {
+                let mut req = self.request();
+                self.call::<SIOCGIWAP>(&mut req).map_err(fail(Step::Iwap))?;
+                // SAFETY: the kernel filled `u.ap_addr`, a sockaddr whose
+                // sa_data starts at byte 2.
+                let addr = unsafe { req.data.addr };
+                let mut mac = [0u8; 6];
+                mac.copy_from_slice(&addr[2..8]);
+                Ok(Reading::WlanAp(mac))
+            }
+            Method::Iff => self
+                .flags()
+                .map(Reading::IfFlags)
+                .map_err(fail(Step::IfFlags)),
+        }
+    }
+
+    /// Ask for the PHY, then read its register 1 (BMSR). The error says
+    /// whether the first call failed.
+    fn mii<const PHY: Opcode, const REG: Opcode>(&self) -> Result<Reading, (bool, Errno)> {
+        let mut req = self.request();
+        self.call::<PHY>(&mut req).map_err(|e| (true, e))?;
+        // SAFETY: the kernel filled `mii_ioctl_data`; we set reg_num.
+        unsafe { req.data.mii[1] = 1 };
+        self.call::<REG>(&mut req).map_err(|e| (false, e))?;
+        // SAFETY: as above; val_out is the fourth u16.
+        Ok(Reading::MiiBmsr(unsafe { req.data.mii[3] }))
+    }
+}

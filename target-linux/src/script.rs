@@ -1,0 +1,206 @@
+//! Running the action script: posix_spawn (vfork-like, no shell) with
+//! argv `SCRIPT IFACE up|down [EXTRA]`, the inherited environment plus
+//! IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, the default signal mask, and no
+//! descriptor of ours (all are close-on-exec).
+//!
+//! While it runs we still listen for signals: SIGTERM, SIGINT or SIGQUIT
+//! stop it (SIGTERM, then SIGKILL after a grace period) so that a hung
+//! script cannot hold up shutdown. BusyBox waits for ever.
+
+use crate::signals::Signals;
+use crate::sys;
+use core::ffi::{c_char, c_int};
+use core::ptr;
+use ifplugd_core::script::{ScriptCall, ScriptOutcome, ENV_CURRENT, ENV_PREVIOUS};
+use ifplugd_core::{Signal, Status};
+use rustix::event::{poll, PollFd, PollFlags};
+use rustix::fd::AsFd;
+use rustix::process::{kill_process, pidfd_open, waitpid, Pid, PidfdFlags, WaitOptions};
+
+/// How long a script asked to stop may take before SIGKILL.
+const GRACE_MS: i64 = 1000;
+/// Environment entries passed on; more are dropped (ours come first).
+const ENV_MAX: usize = 1024;
+
+/// A NUL-terminated copy of a string, on the stack.
+pub struct CBuf<const N: usize> {
+    buf: [u8; N],
+}
+
+impl<const N: usize> CBuf<N> {
+    /// `None` when `parts` (concatenated) do not fit with the NUL, or hold
+    /// a NUL.
+    pub fn new(parts: &[&str]) -> Option<Self> {
+        let mut buf = [0u8; N];
+        let mut at = 0;
+        for part in parts {
+            let end = at + part.len();
+            buf.get_mut(at..end)?.copy_from_slice(part.as_bytes());
+            at = end;
+        }
+        if at >= N || buf[..at].contains(&0) {
+            return None;
+        }
+        Some(CBuf { buf })
+    }
+
+    pub fn as_ptr(&self) -> *const c_char {
+        self.buf.as_ptr().cast()
+    }
+}
+
+/// Everything about the script that does not change between runs.
+pub struct Script<'a> {
+    pub path: &'a CBuf<4096>,
+    pub iface: &'a CBuf<16>,
+    pub extra: Option<&'a CBuf<4096>>,
+}
+
+impl Script<'_> {
+    pub fn run(&self, call: &ScriptCall, signals: &mut Signals) -> ScriptOutcome {
+        let action: &[u8] = match call.action {
+            Status::Up => b"up\0",
+            _ => b"down\0",
+        };
+        let previous = env_entry(ENV_PREVIOUS, call.previous);
+        let current = env_entry(ENV_CURRENT, call.current);
+        let (Some(previous), Some(current)) = (previous, current) else {
+            return ScriptOutcome::NotStarted(rustix::io::Errno::NAMETOOLONG.raw_os_error());
+        };
+        let argv: [*const c_char; 5] = [
+            self.path.as_ptr(),
+            self.iface.as_ptr(),
+            action.as_ptr().cast(),
+            self.extra.map_or(ptr::null(), |e| e.as_ptr()),
+            ptr::null(),
+        ];
+        let mut envp: [*const c_char; ENV_MAX + 3] = [ptr::null(); ENV_MAX + 3];
+        envp[0] = previous.as_ptr();
+        envp[1] = current.as_ptr();
+        let mut n = 2;
+        // SAFETY: `environ` is the C library's NULL-terminated array of
+        // NUL-terminated strings; nothing modifies it while we read.
+        unsafe {
+            let mut p = sys::environ;
+            while !p.is_null() && !(*p).is_null() && n < ENV_MAX + 2 {
+                let entry = *p;
+                if !is_ours(entry) {
+                    envp[n] = entry;
+                    n += 1;
+                }
+                p = p.add(1);
+            }
+        }
+        let pid = match spawn(&argv, &envp) {
+            Ok(pid) => pid,
+            Err(errno) => return ScriptOutcome::NotStarted(errno),
+        };
+        wait(pid, signals)
+    }
+}
+
+fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
+    CBuf::new(&[name, "=", status.as_str()])
+}
+
+/// Whether an environment entry is IFPLUGD_PREVIOUS= or IFPLUGD_CURRENT=,
+/// which we replace.
+///
+/// # Safety
+/// `entry` must be a NUL-terminated string.
+unsafe fn is_ours(entry: *const c_char) -> bool {
+    let s = core::ffi::CStr::from_ptr(entry).to_bytes();
+    [ENV_PREVIOUS, ENV_CURRENT]
+        .iter()
+        .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
+}
+
+fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
+    let defaults = sys::sigset(crate::signals::HANDLED);
+    let empty = sys::sigset(&[]);
+    let mut attr = sys::posix_spawnattr_t([0; 512]);
+    let mut pid: c_int = 0;
+    // SAFETY: argv and envp are NULL-terminated arrays of pointers to
+    // NUL-terminated strings that outlive the call; attr is initialised
+    // before use and large enough for the C library's type.
+    let rc = unsafe {
+        sys::posix_spawnattr_init(&mut attr);
+        sys::posix_spawnattr_setflags(
+            &mut attr,
+            sys::POSIX_SPAWN_SETSIGMASK | sys::POSIX_SPAWN_SETSIGDEF,
+        );
+        sys::posix_spawnattr_setsigmask(&mut attr, &empty);
+        sys::posix_spawnattr_setsigdefault(&mut attr, &defaults);
+        sys::posix_spawnp(
+            &mut pid,
+            argv[0],
+            ptr::null(),
+            &attr,
+            argv.as_ptr(),
+            envp.as_ptr(),
+        )
+    };
+    if rc != 0 {
+        return Err(rc);
+    }
+    Pid::from_raw(pid).ok_or(rustix::io::Errno::CHILD.raw_os_error())
+}
+
+/// Waits for the script, still answering signals. With no pidfd (kernels
+/// before 5.3) it simply blocks; signals then wait until it ends.
+fn wait(pid: Pid, signals: &mut Signals) -> ScriptOutcome {
+    let Ok(pidfd) = pidfd_open(pid, PidfdFlags::empty()) else {
+        return reap(pid);
+    };
+    loop {
+        let sigfd = signals.fd();
+        let mut fds = [
+            PollFd::new(&pidfd, PollFlags::IN),
+            PollFd::new(&sigfd, PollFlags::IN),
+        ];
+        if poll(&mut fds, None).is_err() {
+            continue;
+        }
+        if fds[0].revents().contains(PollFlags::IN) {
+            return reap(pid);
+        }
+        if fds[1].revents().is_empty() {
+            continue;
+        }
+        if let Some(sig @ (Signal::Terminate | Signal::Quit)) = signals.read() {
+            stop(pid, &pidfd);
+            let _ = reap(pid);
+            return ScriptOutcome::Interrupted(sig);
+        }
+    }
+}
+
+/// SIGTERM, then SIGKILL if it is still there after the grace period.
+fn stop(pid: Pid, pidfd: &impl AsFd) {
+    let _ = kill_process(pid, rustix::process::Signal::TERM);
+    let grace = rustix::time::Timespec {
+        tv_sec: GRACE_MS / 1000,
+        tv_nsec: (GRACE_MS % 1000) * 1_000_000,
+    };
+    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
+    if !matches!(poll(&mut fds, Some(&grace)), Ok(n) if n > 0) {
+        let _ = kill_process(pid, rustix::process::Signal::KILL);
+    }
+}
+
+fn reap(pid: Pid) -> ScriptOutcome {
+    loop {
+        match waitpid(Some(pid), WaitOptions::empty()) {
+            Ok(Some((_, status))) => {
+                if let Some(code) = status.exit_status() {
+                    return ScriptOutcome::Exited(code as u8);
+                }
+                if let Some(sig) = status.terminating_signal() {
+                    return ScriptOutcome::Killed(sig as u8);
+                }
+            }
+            Ok(None) | Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return ScriptOutcome::NotStarted(e.raw_os_error()),
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Signals arrive through a signalfd, so one that comes between a check and
+//! the sleep is not lost: it simply makes the next poll return.
+
+use crate::sys;
+use core::ffi::c_int;
+use ifplugd_core::Signal;
+use rustix::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+
+const SIGHUP: c_int = 1;
+const SIGINT: c_int = 2;
+const SIGQUIT: c_int = 3;
+const SIGTERM: c_int = 15;
+
+/// The signals the daemon handles; blocked, and read from the signalfd.
+pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP];
+
+pub struct Signals {
+    fd: OwnedFd,
+}
+
+impl Signals {
+    /// Blocks the handled signals and opens a signalfd for them.
+    pub fn new() -> Result<Signals, rustix::io::Errno> {
+        let set = sys::sigset(HANDLED);
+        // SAFETY: `set` is a valid sigset_t; signalfd returns a new fd that
+        // we then own.
+        unsafe {
+            sys::sigprocmask(sys::SIG_BLOCK, &set, core::ptr::null_mut());
+            let fd = sys::signalfd(-1, &set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK);
+            if fd < 0 {
+                return Err(rustix::io::Errno::from_raw_os_error(sys::errno()));
+            }
+            Ok(Signals {
+                fd: OwnedFd::from_raw_fd(fd),
+            })
+        }
+    }
+
+    pub fn fd(&self) -> BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+
+    /// The next pending signal, if any.
+    pub fn read(&mut self) -> Option<Signal> {
+        // struct signalfd_siginfo is 128 bytes; ssi_signo comes first.
+        let mut info = [0u8; 128];
+        loop {
+            match rustix::io::read(&self.fd, &mut info) {
+                Ok(n) if n >= 4 => {
+                    let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
+                    return Some(match signo as c_int {
+                        SIGINT | SIGTERM => Signal::Terminate,
+                        SIGQUIT => Signal::Quit,
+                        _ => Signal::Hangup,
+                    });
+                }
+                Err(rustix::io::Errno::INTR) => {}
+                _ => return None,
+            }
+        }
+    }
+}
