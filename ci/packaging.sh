@@ -1,0 +1,556 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Checks the packaging files: shell scripts, man page, OpenWrt and Buildroot
+# packages. Run from anywhere (it works from the repository root):
+#
+#     ci/packaging.sh
+#     IFPLUGD_BIN=target/release/ifplugd ci/packaging.sh   # also checks --version
+#
+# Needs shellcheck and mandoc; installs them with apt-get when missing.
+# Never starts the daemon: the only binary it runs is "$IFPLUGD_BIN --version".
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+MAN=target-linux/ifplugd.8
+ACTION=target-linux/ifplugd.action.example
+OPTIONS_RS=core/src/options.rs
+OW_DIR=target-linux/openwrt/ifplugd-rs
+OW_MAKEFILE=$OW_DIR/Makefile
+OW_INIT=$OW_DIR/files/ifplugd.init
+OW_CONFIG=$OW_DIR/files/ifplugd.config
+BR_DIR=target-linux/buildroot/package/ifplugd-rs
+BR_INIT=$BR_DIR/S41ifplugd
+BR_MK=$BR_DIR/ifplugd-rs.mk
+BR_CONFIG_IN=$BR_DIR/Config.in
+BR_HASH=$BR_DIR/ifplugd-rs.hash
+
+passed=0
+failed=0
+pass() {
+	passed=$((passed + 1))
+	echo "ok    $*"
+}
+fail() {
+	failed=$((failed + 1))
+	echo "FAIL  $*" >&2
+}
+note() {
+	echo "note  $*"
+}
+die() {
+	echo "packaging: $*" >&2
+	exit 1
+}
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# --------------------------------------------------------------------------
+# Tools
+# --------------------------------------------------------------------------
+
+apt_updated=0
+need() { # need COMMAND PACKAGE
+	command -v "$1" >/dev/null 2>&1 && return 0
+	command -v apt-get >/dev/null 2>&1 || die "$1 is missing and apt-get is not available to install $2"
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null 2>&1 || die "$1 is missing; installing $2 needs root or sudo"
+		sudo=(sudo)
+	fi
+	if [ "$apt_updated" = 0 ]; then
+		echo "packaging: installing $2 (apt-get update)"
+		${sudo[@]+"${sudo[@]}"} apt-get update -qq >/dev/null || die "apt-get update failed"
+		apt_updated=1
+	fi
+	${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null ||
+		die "apt-get install $2 failed"
+	command -v "$1" >/dev/null 2>&1 || die "$2 installed but $1 is still missing"
+}
+need shellcheck shellcheck
+need mandoc mandoc
+
+for f in "$MAN" "$ACTION" "$OPTIONS_RS" "$OW_MAKEFILE" "$OW_INIT" "$OW_CONFIG" \
+	"$BR_INIT" "$BR_MK" "$BR_CONFIG_IN" "$BR_HASH" Cargo.toml; do
+	[ -f "$f" ] || die "missing file $f"
+done
+
+# --------------------------------------------------------------------------
+# (a) shellcheck
+# --------------------------------------------------------------------------
+
+for f in "$ACTION" "$OW_INIT" "$BR_INIT"; do
+	if out=$(shellcheck -s sh "$f" 2>&1); then
+		pass "shellcheck -s sh $f"
+	else
+		printf '%s\n' "$out" >&2
+		fail "shellcheck -s sh $f reports problems (above)"
+	fi
+done
+
+for f in "$ACTION" "$BR_INIT"; do
+	if [ -x "$f" ]; then
+		pass "$f is executable"
+	else
+		fail "$f is not executable (chmod 755; git keeps the mode)"
+	fi
+done
+
+# --------------------------------------------------------------------------
+# (b) man page
+# --------------------------------------------------------------------------
+
+if out=$(mandoc -T lint -W warning "$MAN" 2>&1) && [ -z "$out" ]; then
+	pass "mandoc -T lint -W warning $MAN is clean"
+else
+	printf '%s\n' "$out" >&2
+	fail "mandoc -T lint -W warning $MAN reports problems (above)"
+fi
+
+if command -v man >/dev/null 2>&1; then
+	if MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$MAN" >"$WORK/man.txt" 2>"$WORK/man.err" &&
+		[ ! -s "$WORK/man.err" ] && grep -q 'ifplugd' "$WORK/man.txt"; then
+		pass "man -l $MAN renders without warnings"
+	else
+		cat "$WORK/man.err" >&2
+		fail "man -l $MAN does not render cleanly (above)"
+	fi
+else
+	note "man is not installed: render check skipped (mandoc lint is the real check)"
+fi
+
+# --------------------------------------------------------------------------
+# (c) options: USAGE in core/src/options.rs <-> OPTIONS in the man page
+# --------------------------------------------------------------------------
+
+# The USAGE string's option lines look like "\t-i IFACE\tInterface",
+# "\t-f/-F\t\t..." or "\t-V, --version\t...": take the text between the
+# first "\t" and the next one, then its -X and --long words.
+awk '/^pub const USAGE: &str = "/ { on = 1; next } on && /^";/ { exit } on' \
+	"$OPTIONS_RS" >"$WORK/usage.txt"
+grep -E '^\\t-' "$WORK/usage.txt" |
+	sed -E 's/^\\t//; s/\\t.*$//' |
+	tr '/,' '  ' | tr -s ' ' '\n' |
+	grep -E '^(-[A-Za-z]|--[a-z][a-z-]*)$' |
+	sort -u >"$WORK/usage-opts.txt" || true
+
+# The man page's option tags: the line after each .TP in the OPTIONS section.
+awk '/^\.SH / { opts = ($0 ~ /^\.SH "?OPTIONS"?$/) } opts && tp { print } { tp = ($0 == ".TP") }' \
+	"$MAN" |
+	grep -oE '(\\-)+[A-Za-z][A-Za-z-]*' |
+	sed 's/\\//g' |
+	sort -u >"$WORK/man-opts.txt" || true
+
+n_usage=$(wc -l <"$WORK/usage-opts.txt")
+if [ "$n_usage" -lt 20 ]; then
+	fail "found only $n_usage options in $OPTIONS_RS's USAGE: has its format changed?"
+else
+	missing=$(comm -23 "$WORK/usage-opts.txt" "$WORK/man-opts.txt" | tr '\n' ' ')
+	extra=$(comm -13 "$WORK/usage-opts.txt" "$WORK/man-opts.txt" | tr '\n' ' ')
+	if [ -z "$missing" ]; then
+		pass "all $n_usage USAGE options have an entry in $MAN"
+	else
+		fail "options in USAGE but not in the man page's OPTIONS: $missing"
+	fi
+	if [ -z "$extra" ]; then
+		pass "the man page lists no option that USAGE lacks"
+	else
+		fail "options in the man page but not in USAGE: $extra"
+	fi
+	# Every short option also appears as \-X somewhere in an .TP/.B entry.
+	while read -r opt; do
+		case $opt in --*) continue ;; esac
+		grep -qF -- "\\${opt}" "$MAN" || fail "\\${opt} does not appear in $MAN"
+	done <"$WORK/usage-opts.txt"
+fi
+
+# --------------------------------------------------------------------------
+# (d1) OpenWrt init script against stub rc.common/UCI/procd functions
+# --------------------------------------------------------------------------
+
+# UCI file -> shell assignments: CONFIG_SECTIONS, CONFIG_<s>_TYPE,
+# CONFIG_<s>_<option>. Handles 'quoted', "quoted" and bare values and
+# anonymous sections.
+cat >"$WORK/uci2sh.awk" <<'EOF'
+function unq(v) {
+	if (v ~ /^'.*'$/ || v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
+	return v
+}
+function sq(v) { gsub(/'/, "'\\''", v); return "'" v "'" }
+/^[ \t]*(#|$)/ { next }
+$1 == "config" {
+	name = (NF >= 3) ? unq($3) : sprintf("cfg%02x", ++anon)
+	sections = sections " " name
+	print "CONFIG_" name "_TYPE=" sq(unq($2))
+	next
+}
+$1 == "option" {
+	key = $2
+	val = $0
+	sub(/^[ \t]*option[ \t]+[^ \t]+[ \t]+/, "", val)
+	sub(/[ \t]+$/, "", val)
+	print "CONFIG_" name "_" key "=" sq(unq(val))
+	next
+}
+{ print "uci2sh: cannot parse: " $0 > "/dev/stderr"; exit 1 }
+END { print "CONFIG_SECTIONS=" sq(sections) }
+EOF
+
+# The stubs, then the init script, then what procd would call.
+cat >"$WORK/procd-harness.sh" <<'EOF'
+# usage: sh procd-harness.sh INIT_SCRIPT FIXTURE.sh
+__init=$1
+. "$2"
+
+config_load() {
+	[ "$1" = ifplugd ] || { echo "harness: config_load $1" >&2; exit 3; }
+}
+config_foreach() {
+	local __fn="$1" __type="$2" __s __t
+	for __s in $CONFIG_SECTIONS; do
+		eval "__t=\${CONFIG_${__s}_TYPE}"
+		[ "$__t" = "$__type" ] && "$__fn" "$__s"
+	done
+	return 0
+}
+config_get() {
+	[ $# -ge 3 ] || { echo "harness: config_get $*" >&2; exit 3; }
+	eval "$1=\${CONFIG_${2}_${3}:-\$4}"
+}
+config_get_bool() {
+	local __v
+	config_get __v "$2" "$3" "$4"
+	case "$__v" in
+	1 | on | true | yes | enabled) __v=1 ;;
+	0 | off | false | no | disabled) __v=0 ;;
+	*) __v="$4" ;;
+	esac
+	eval "$1=\$__v"
+}
+procd_open_instance() {
+	__name="$1" __cmd="" __params=""
+	[ -n "$__name" ] || { echo "harness: procd_open_instance without a name" >&2; exit 3; }
+}
+procd_set_param() {
+	local __p="$1" __a __w
+	shift
+	case $__p in
+	command)
+		__cmd=""
+		for __a in "$@"; do
+			case $__a in
+			'' | *[!A-Za-z0-9_./=:,+-]*) __w="'$__a'" ;;
+			*) __w="$__a" ;;
+			esac
+			__cmd="${__cmd:+$__cmd }$__w"
+		done
+		;;
+	respawn) __params="$__params [respawn${1:+ $*}]" ;;
+	term_timeout) __params="$__params [term_timeout $*]" ;;
+	*) echo "harness: unexpected procd_set_param $__p" >&2; exit 3 ;;
+	esac
+}
+procd_append_param() {
+	echo "harness: unexpected procd_append_param $*" >&2
+	exit 3
+}
+procd_close_instance() {
+	echo "instance $__name$__params: $__cmd"
+}
+procd_add_reload_trigger() {
+	echo "trigger $*"
+}
+logger() { :; }
+
+. "$__init"
+start_service
+service_triggers
+EOF
+
+# run_init NAME UCI-FILE EXPECTED-FILE [SECTION...]
+# The named sections must each be reported as skipped on stderr.
+run_init() {
+	local name=$1 uci=$2 expected=$3 section
+	shift 3
+	if ! awk -f "$WORK/uci2sh.awk" "$uci" >"$WORK/$name.fixture.sh"; then
+		fail "OpenWrt init ($name): cannot convert $uci"
+		return
+	fi
+	if ! sh "$WORK/procd-harness.sh" "$OW_INIT" "$WORK/$name.fixture.sh" \
+		>"$WORK/$name.out" 2>"$WORK/$name.err"; then
+		cat "$WORK/$name.err" >&2
+		fail "OpenWrt init ($name): start_service failed (above)"
+		return
+	fi
+	if diff -u "$expected" "$WORK/$name.out" >"$WORK/$name.diff"; then
+		pass "OpenWrt init ($name): start_service starts exactly the expected instances"
+	else
+		cat "$WORK/$name.diff" >&2
+		fail "OpenWrt init ($name): command lines differ from the expected ones (diff above)"
+	fi
+	for section in "$@"; do
+		if grep -q "section '$section'.*skipped" "$WORK/$name.err"; then
+			pass "OpenWrt init ($name): section '$section' is skipped with a message"
+		else
+			cat "$WORK/$name.err" >&2
+			fail "OpenWrt init ($name): no 'skipped' message for section '$section'"
+		fi
+	done
+}
+
+cat >"$WORK/uci-mixed" <<'EOF'
+config ifplugd 'lan'
+	option enabled '1'
+	option interface 'eth1'
+	option script '/etc/ifplugd/ifplugd.action'
+	option poll_time '2'
+	option delay_up '1'
+	option delay_down '3'
+	option api_mode 'iff'
+	option monitor '1'
+	option no_shutdown '1'
+
+config ifplugd 'wan'
+	option enabled '0'
+	option interface 'eth0'
+	option monitor '1'
+
+config other 'unrelated'
+	option interface 'eth9'
+
+config ifplugd 'wifi'
+	option interface 'wlan0'
+	option api_mode 'wlan'
+	option extra_arg 'hello world'
+	option no_auto 'yes'
+	option ignore_fail 'on'
+	option ignore_fail_positive 'true'
+	option ignore_retval '1'
+	option no_startup '1'
+	option initial_down '1'
+	option poll_only '1'
+	option monitor 'off'
+
+config ifplugd 'badnumber'
+	option interface 'eth2'
+	option delay_up '1s'
+
+config ifplugd 'duplicate'
+	option interface 'eth1'
+
+config ifplugd 'nointerface'
+	option enabled '1'
+
+config ifplugd
+	option interface 'eth3'
+	option delay_down 0
+	option no_shutdown "0"
+EOF
+cat >"$WORK/expect-mixed" <<'EOF'
+instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth1 -r /etc/ifplugd/ifplugd.action -t 2 -u 1 -d 3 -m iff -M -q
+instance wifi [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i wlan0 -m wlan -x 'hello world' -a -f -F -I -p -l -P
+instance cfg01 [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth3 -d 0
+trigger ifplugd
+EOF
+run_init mixed "$WORK/uci-mixed" "$WORK/expect-mixed" badnumber duplicate nointerface
+
+# The shipped default config starts nothing; enabled, it starts its example.
+printf 'trigger ifplugd\n' >"$WORK/expect-default"
+run_init default "$OW_CONFIG" "$WORK/expect-default"
+sed "s/option enabled '0'/option enabled '1'/" "$OW_CONFIG" >"$WORK/uci-default-on"
+cat >"$WORK/expect-default-on" <<'EOF'
+instance wan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0 -r /etc/ifplugd/ifplugd.action -t 1 -u 0 -d 5 -m auto -M
+trigger ifplugd
+EOF
+run_init default-enabled "$WORK/uci-default-on" "$WORK/expect-default-on"
+
+if grep -q '^#!/bin/sh /etc/rc.common$' "$OW_INIT" && grep -q '^USE_PROCD=1$' "$OW_INIT" &&
+	grep -qE '^START=[0-9]+$' "$OW_INIT"; then
+	pass "OpenWrt init: rc.common shebang, USE_PROCD=1, START="
+else
+	fail "OpenWrt init: needs '#!/bin/sh /etc/rc.common', USE_PROCD=1 and START=NN"
+fi
+
+# --------------------------------------------------------------------------
+# (d2) Buildroot S41ifplugd with a stub ifplugd
+# --------------------------------------------------------------------------
+
+mkdir -p "$WORK/br/bin" "$WORK/br/run"
+cat >"$WORK/br/bin/ifplugd" <<'EOF'
+#!/bin/sh
+# Records its arguments; fails for interface "bad0".
+echo "ifplugd $*" >>"$STUB_LOG"
+for a in "$@"; do [ "$a" = bad0 ] && exit 1; done
+exit 0
+EOF
+chmod +x "$WORK/br/bin/ifplugd"
+
+# run_sysv NAME DEFAULTS-FILE-OR-EMPTY EXPECTED-STATUS EXPECTED-LOG ARGS...
+run_sysv() {
+	local name=$1 defaults=$2 want_rc=$3 expected=$4 rc=0
+	shift 4
+	: >"$WORK/br/$name.log"
+	STUB_LOG="$WORK/br/$name.log" \
+		IFPLUGD_DAEMON="$WORK/br/bin/ifplugd" \
+		IFPLUGD_DEFAULTS="${defaults:-$WORK/br/does-not-exist}" \
+		IFPLUGD_PIDDIR="$WORK/br/run" \
+		sh "$BR_INIT" "$@" >"$WORK/br/$name.out" 2>&1 || rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		cat "$WORK/br/$name.out" >&2
+		fail "Buildroot S41ifplugd ($name): exit status $rc, expected $want_rc"
+	elif ! diff -u "$expected" "$WORK/br/$name.log" >&2; then
+		fail "Buildroot S41ifplugd ($name): daemon command lines differ (diff above)"
+	else
+		pass "Buildroot S41ifplugd ($name): exit status $rc and the expected command lines"
+	fi
+}
+
+cat >"$WORK/br/default" <<'EOF'
+INTERFACES="eth0 eth0.1 wlan0"
+ARGS="-M -d 3"
+ARGS_eth0_1="-u 2 -t 5"
+EOF
+cat >"$WORK/br/expect-start" <<'EOF'
+ifplugd -i eth0 -M -d 3
+ifplugd -i eth0.1 -M -d 3 -u 2 -t 5
+ifplugd -i wlan0 -M -d 3
+EOF
+cat >"$WORK/br/expect-stop" <<'EOF'
+ifplugd -k -i eth0
+ifplugd -k -i eth0.1
+ifplugd -k -i wlan0
+EOF
+cat "$WORK/br/expect-stop" "$WORK/br/expect-start" >"$WORK/br/expect-restart"
+printf 'ifplugd -i eth0\n' >"$WORK/br/expect-nodefaults"
+: >"$WORK/br/expect-none"
+printf 'INTERFACES="eth1 bad0 eth2"\n' >"$WORK/br/default-bad"
+printf 'ifplugd -i eth1\nifplugd -i bad0\nifplugd -i eth2\n' >"$WORK/br/expect-bad"
+
+run_sysv start "$WORK/br/default" 0 "$WORK/br/expect-start" start
+run_sysv stop "$WORK/br/default" 0 "$WORK/br/expect-stop" stop
+run_sysv restart "$WORK/br/default" 0 "$WORK/br/expect-restart" restart
+run_sysv reload "$WORK/br/default" 0 "$WORK/br/expect-restart" reload
+run_sysv no-defaults-file "" 0 "$WORK/br/expect-nodefaults" start
+run_sysv one-fails "$WORK/br/default-bad" 1 "$WORK/br/expect-bad" start
+run_sysv usage "$WORK/br/default" 1 "$WORK/br/expect-none" bogus
+
+# --------------------------------------------------------------------------
+# (e) versions
+# --------------------------------------------------------------------------
+
+cargo_version=$(awk '
+	/^\[/ { in_pkg = ($0 == "[workspace.package]") }
+	in_pkg && /^version[ \t]*=/ { v = $0; sub(/^[^"]*"/, "", v); sub(/".*$/, "", v); print v; exit }
+' Cargo.toml)
+[ -n "$cargo_version" ] || die "no version in Cargo.toml's [workspace.package]"
+
+check_version() { # WHAT FOUND
+	if [ "$2" = "$cargo_version" ]; then
+		pass "$1 is $cargo_version, as in Cargo.toml"
+	else
+		fail "$1 is '${2}', Cargo.toml's [workspace.package] version is $cargo_version"
+	fi
+}
+check_version "PKG_VERSION in $OW_MAKEFILE" \
+	"$(sed -n 's/^PKG_VERSION:=[[:space:]]*//p' "$OW_MAKEFILE")"
+check_version "IFPLUGD_RS_VERSION in $BR_MK" \
+	"$(sed -n 's/^IFPLUGD_RS_VERSION[[:space:]]*=[[:space:]]*//p' "$BR_MK")"
+check_version "the tarball version in $BR_HASH" \
+	"$(sed -n 's/^sha256[[:space:]].*[[:space:]]ifplugd-rs-\(.*\)-cargo2\.tar\.gz$/\1/p' "$BR_HASH")"
+check_version "the version in $MAN's .TH line" \
+	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$MAN")"
+
+if [ -n "${IFPLUGD_BIN:-}" ]; then
+	if [ ! -x "$IFPLUGD_BIN" ]; then
+		fail "IFPLUGD_BIN=$IFPLUGD_BIN is not an executable file"
+	elif ! out=$("$IFPLUGD_BIN" --version 2>&1); then
+		fail "$IFPLUGD_BIN --version exited with an error: $out"
+	else
+		# The banner is "ifplugd-rs v<version>"; the "v" is optional here.
+		case $out in
+		"ifplugd-rs $cargo_version" | "ifplugd-rs v$cargo_version")
+			pass "$IFPLUGD_BIN --version prints $out"
+			;;
+		*)
+			fail "$IFPLUGD_BIN --version prints '$out', expected 'ifplugd-rs [v]$cargo_version'"
+			;;
+		esac
+	fi
+else
+	note "IFPLUGD_BIN is not set: the binary's --version check is skipped"
+fi
+
+# --------------------------------------------------------------------------
+# (f) package metadata and Buildroot check-package conventions
+# --------------------------------------------------------------------------
+
+ow_ok=1
+for want in '^PKG_NAME:=ifplugd-rs$' '^PKG_LICENSE:=GPL-2.0-or-later$' \
+	'^include \$\(TOPDIR\)/feeds/packages/lang/rust/rust-package\.mk$' \
+	'^Build/Compile=\$\(call Build/Compile/Cargo,target-linux\)$' 'CARGO_PROFILE_RELEASE_PANIC=abort' \
+	'\$\(eval \$\(call RustBinPackage,ifplugd-rs\)\)' \
+	'\$\(eval \$\(call BuildPackage,ifplugd-rs\)\)' \
+	'/usr/sbin/ifplugd' './files/ifplugd.init \$\(1\)/etc/init.d/ifplugd' \
+	'./files/ifplugd.config \$\(1\)/etc/config/ifplugd'; do
+	grep -qE -- "$want" "$OW_MAKEFILE" || {
+		ow_ok=0
+		fail "$OW_MAKEFILE lacks /$want/"
+	}
+done
+[ "$ow_ok" = 1 ] && pass "$OW_MAKEFILE has the expected name, license, Rust includes and installs"
+
+br_ok=1
+hdr=$(printf '%080d' 0 | tr 0 '#')
+if [ "$(sed -n '1p;5p' "$BR_MK")" != "$hdr"$'\n'"$hdr" ] ||
+	[ "$(sed -n '2,4p' "$BR_MK")" != $'#\n# ifplugd-rs\n#' ]; then
+	br_ok=0
+	fail "$BR_MK: the header is not Buildroot's 80-# block naming ifplugd-rs"
+fi
+for want in '^IFPLUGD_RS_LICENSE = GPL-2\.0\+$' '^IFPLUGD_RS_LICENSE_FILES = LICENSE$' \
+	'^IFPLUGD_RS_SUBDIR = target-linux$' '^IFPLUGD_RS_SITE = ' 'S41ifplugd' \
+	'^\$\(eval \$\(cargo-package\)\)$'; do
+	grep -qE -- "$want" "$BR_MK" || {
+		br_ok=0
+		fail "$BR_MK lacks /$want/"
+	}
+done
+if grep -nE '^ +[^ ]' "$BR_MK" >&2; then
+	br_ok=0
+	fail "$BR_MK: lines indented with spaces (above)"
+fi
+if ! grep -q '^config BR2_PACKAGE_IFPLUGD_RS$' "$BR_CONFIG_IN" ||
+	! grep -q $'^\tdepends on BR2_PACKAGE_HOST_RUSTC_TARGET_ARCH_SUPPORTS$' "$BR_CONFIG_IN" ||
+	! grep -q $'^\tselect BR2_PACKAGE_HOST_RUSTC$' "$BR_CONFIG_IN"; then
+	br_ok=0
+	fail "$BR_CONFIG_IN: needs config BR2_PACKAGE_IFPLUGD_RS, its rustc depends and select"
+fi
+# Inside "help", text lines are tab + 2 spaces; other lines start with a tab
+# (or are blank, "config", "comment", "if", "endif", "menu"...).
+bad_help=$(awk '
+	/^\thelp$/ { help = 1; next }
+	/^[^\t]/ { help = 0 }
+	help && /^$/ { next }
+	help && !/^\t  [^ \t]/ { print FILENAME ":" NR ": " $0 }
+	!help && /^ / { print FILENAME ":" NR ": space indent: " $0 }
+	/[ \t]$/ { print FILENAME ":" NR ": trailing space" }
+' "$BR_CONFIG_IN")
+if [ -n "$bad_help" ]; then
+	printf '%s\n' "$bad_help" >&2
+	br_ok=0
+	fail "$BR_CONFIG_IN: indentation does not follow check-package (above)"
+fi
+if ! grep -qE '^sha256  [0-9a-f]{64}  LICENSE$' "$BR_HASH"; then
+	br_ok=0
+	fail "$BR_HASH: no sha256 line for LICENSE"
+elif [ "$(sed -n 's/^sha256  \([0-9a-f]*\)  LICENSE$/\1/p' "$BR_HASH")" != "$(sha256sum LICENSE | cut -d' ' -f1)" ]; then
+	br_ok=0
+	fail "$BR_HASH: the LICENSE hash is not the sha256 of ./LICENSE"
+fi
+[ "$br_ok" = 1 ] && pass "Buildroot package follows the check-package conventions checked here"
+
+# --------------------------------------------------------------------------
+
+echo "packaging: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
