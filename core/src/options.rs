@@ -107,6 +107,8 @@ pub enum OptionError<'a> {
     UnknownApiMode(&'a str),
     /// Empty, longer than IFNAMSIZ-1, or holding `/`, or `.`/`..`.
     BadInterface(&'a str),
+    /// `-P -t 0`: polling without a period would spin (BusyBox's does).
+    PollZero,
 }
 
 impl OptionError<'_> {
@@ -138,6 +140,7 @@ impl ufmt::uDisplay for OptionError<'_> {
             }
             OptionError::UnknownApiMode(s) => ufmt::uwrite!(f, "unknown API mode '{}'", s),
             OptionError::BadInterface(s) => ufmt::uwrite!(f, "invalid interface name '{}'", s),
+            OptionError::PollZero => f.write_str("-t 0 needs the netlink fast path: drop -P"),
         }
     }
 }
@@ -205,6 +208,9 @@ where
         }
     }
     check_iface(o.iface)?;
+    if o.poll_only && o.poll_secs == 0 {
+        return Err(OptionError::PollZero);
+    }
     Ok(Command::Run(o))
 }
 
@@ -283,7 +289,7 @@ Network interface plug detection daemon
 \t-p\t\tDon't run \"up\" script on startup
 \t-q\t\tDon't run \"down\" script on exit
 \t-l\t\tAlways run script on startup
-\t-t SECS\t\tPoll time in seconds
+\t-t SECS\t\tPoll time in seconds (0: netlink events only)
 \t-u SECS\t\tDelay before running script after link up
 \t-d SECS\t\tDelay after link down
 \t-m MODE\t\tAPI mode (mii, priv, ethtool, wlan, iff, auto)
@@ -407,6 +413,12 @@ mod tests {
         for bad in ["abcdefghijklmnop", "", "a/b", ".", "..", "a b"] {
             assert_eq!(err(&["-i", bad]), OptionError::BadInterface(bad));
         }
+    }
+
+    #[test]
+    fn poll_zero_needs_netlink() {
+        assert_eq!(run(&["-t", "0"]).poll_secs, 0);
+        assert_eq!(err(&["-P", "-t0"]), OptionError::PollZero);
     }
 
     #[test]

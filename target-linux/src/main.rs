@@ -192,6 +192,12 @@ fn run(args: Args) -> u8 {
         return 1;
     };
 
+    // From here on a signal waits in the signalfd instead of killing us
+    // half-way through start-up.
+    let signals = match Signals::new() {
+        Ok(s) => s,
+        Err(e) => return fail(&mut log, "signalfd", e),
+    };
     if !opts.no_daemon {
         if let Err(e) = daemonize() {
             return fail(&mut log, "fork", e);
@@ -214,17 +220,20 @@ fn run(args: Args) -> u8 {
             Err(e) => return fail(&mut log, "netlink", e),
         }
     };
-    write_pid(pid_path);
+    let pid_written = match write_pid(pid_path) {
+        Ok(()) => true,
+        Err(e) => {
+            // Like BusyBox, run on without one; unlike it, say so.
+            log.log(&Message::Failed {
+                what: "can't write pid file",
+                errno: e.raw_os_error(),
+            });
+            false
+        }
+    };
     if !opts.no_syslog {
         log.open_syslog();
     }
-    let signals = match Signals::new() {
-        Ok(s) => s,
-        Err(e) => {
-            remove_pid(pid_path);
-            return fail(&mut log, "signalfd", e);
-        }
-    };
     let mut host = System {
         dev: NetDev::new(ioctl_fd.as_fd(), name),
         log,
@@ -236,7 +245,9 @@ fn run(args: Args) -> u8 {
         signals,
     };
     let code = main_loop(&mut host, opts, netlink_fd.as_ref());
-    remove_pid(pid_path);
+    if pid_written {
+        remove_pid(pid_path);
+    }
     code
 }
 
@@ -330,10 +341,7 @@ fn open_netlink() -> Result<OwnedFd, Errno> {
 
 /// The monotonic clock in milliseconds.
 fn now() -> Millis {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
-    (t.tv_sec as Millis)
-        .saturating_mul(1000)
-        .saturating_add((t.tv_nsec / 1_000_000) as Millis)
+    sys::monotonic_ms()
 }
 
 /// The system calls the core asks for.
@@ -418,18 +426,15 @@ fn read_pid(path: &CStr) -> Option<Pid> {
     Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
 }
 
-/// Writes our pid; like BusyBox, a pid file that cannot be written is not
-/// fatal. A symlink is never followed.
-fn write_pid(path: &CStr) {
-    let Ok(fd) = rustix::fs::open(
+/// Writes our pid, never following a symlink.
+fn write_pid(path: &CStr) -> Result<(), Errno> {
+    let fd = rustix::fs::open(
         path,
         OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
         Mode::from_bits_truncate(0o644),
-    ) else {
-        return;
-    };
+    )?;
     let content = pidfile::content(rustix::process::getpid().as_raw_nonzero().get());
-    let _ = rustix::io::write(&fd, content.as_bytes());
+    rustix::io::write(&fd, content.as_bytes()).map(|_| ())
 }
 
 fn remove_pid(path: &CStr) {
