@@ -59,6 +59,9 @@ struct Exit(u8);
 /// `bb_error_msg_and_die`, so with status 1.
 const EXIT_FAILURE: u8 = 1;
 
+/// "No such device": the same number on every Linux architecture.
+const ENODEV: i32 = 19;
+
 pub struct Daemon<'a> {
     opts: Options<'a>,
     /// Whether the interface exists (BusyBox's `iface_exists`).
@@ -132,6 +135,9 @@ impl<'a> Daemon<'a> {
 
     /// One netlink datagram arrived. Call [`Daemon::wake`] after the last.
     pub fn netlink<H: Host>(&mut self, host: &mut H, datagram: &[u8]) {
+        if self.done.is_some() {
+            return;
+        }
         if self.opts.poll_only {
             // BusyBox checks the link on any netlink traffic.
             self.check_now = true;
@@ -152,6 +158,9 @@ impl<'a> Daemon<'a> {
     /// Netlink messages were lost (ENOBUFS, or a truncated datagram): the
     /// next wake asks the kernel instead.
     pub fn netlink_lost<H: Host>(&mut self, host: &mut H) {
+        if self.done.is_some() {
+            return;
+        }
         host.log(&Message::NetlinkOverrun);
         self.resync = true;
     }
@@ -264,7 +273,10 @@ impl<'a> Daemon<'a> {
         }
         match (info.event, named_us) {
             (LinkEvent::New, true) => {
-                if self.exists && self.index.is_some_and(|i| i != info.index) {
+                let replaced = self.exists && self.index.is_some_and(|i| i != info.index);
+                // Deleted or renamed away earlier in this batch, now back.
+                let returned = !self.exists && self.exists_before;
+                if replaced || returned {
                     self.recreated = true;
                 }
                 self.exists = true;
@@ -294,6 +306,7 @@ impl<'a> Daemon<'a> {
                 } else {
                     &Message::InterfaceDisappeared
                 });
+                self.exists_before = self.exists;
                 if self.exists {
                     self.maybe_up_new_iface(host)?;
                 }
@@ -312,6 +325,8 @@ impl<'a> Daemon<'a> {
             self.next_poll = now.saturating_add(self.poll_ms());
         }
         self.check(host, now)?;
+        // A failed SIOCGIFFLAGS in the check made the interface missing:
+        // BusyBox says nothing of it, not even at the next wake.
         self.exists_before = self.exists;
         Ok(())
     }
@@ -415,6 +430,10 @@ impl<'a> Daemon<'a> {
             return Ok(());
         }
         match host.if_flags() {
+            Err(ENODEV) if self.opts.monitor => {
+                self.vanished(host);
+                Ok(())
+            }
             Err(errno) => {
                 host.log(&Message::GetFlagsFailed(errno));
                 self.exists = false;
@@ -424,6 +443,12 @@ impl<'a> Daemon<'a> {
                 host.log(&Message::UppingInterface);
                 match host.set_if_flags(flags | IFF_UP) {
                     Ok(()) => Ok(()),
+                    // Deleted between the two calls (the kernel clears
+                    // IFF_UP first): with -M that is no reason to die.
+                    Err(ENODEV) if self.opts.monitor => {
+                        self.vanished(host);
+                        Ok(())
+                    }
                     Err(errno) => {
                         // BusyBox dies here, without "exiting".
                         host.log(&Message::SetFlagsFailed(errno));
@@ -447,6 +472,9 @@ impl<'a> Daemon<'a> {
         if !self.opts.no_auto {
             self.up_iface(host)?;
         }
+        if !self.exists && self.opts.monitor {
+            return Ok(Status::Down);
+        }
         let mut status = self.detect(host);
         if status == Status::Error {
             if self.opts.ignore_fail {
@@ -463,6 +491,18 @@ impl<'a> Daemon<'a> {
         Ok(status)
     }
 
+    /// With `-M`, an ioctl said ENODEV: the interface went away before
+    /// netlink told us. Say so now, in BusyBox's words, so the order of
+    /// lines is the same whichever came first.
+    fn vanished<H: Host>(&mut self, host: &mut H) {
+        if self.exists_before {
+            host.log(&Message::InterfaceDisappeared);
+        }
+        self.exists = false;
+        self.exists_before = false;
+        self.index = None;
+    }
+
     fn detect<H: Host>(&mut self, host: &mut H) -> Status {
         if let Some(method) = self.opts.api_mode.method() {
             return self.probe_logged(host, method);
@@ -475,10 +515,17 @@ impl<'a> Daemon<'a> {
         }
         // Probing is silent; only the method found is logged.
         for method in Method::AUTO_ORDER {
-            if let Ok(reading) = host.probe(method) {
-                self.cached = Some(method);
-                host.log(&Message::UsingMode(method));
-                return reading.status(self.last_detected);
+            match host.probe(method) {
+                Ok(reading) => {
+                    self.cached = Some(method);
+                    host.log(&Message::UsingMode(method));
+                    return reading.status(self.last_detected);
+                }
+                Err(e) if e.errno == ENODEV && self.opts.monitor => {
+                    self.vanished(host);
+                    return Status::Down;
+                }
+                Err(_) => {}
             }
         }
         Status::Error
@@ -487,6 +534,10 @@ impl<'a> Daemon<'a> {
     fn probe_logged<H: Host>(&mut self, host: &mut H, method: Method) -> Status {
         match host.probe(method) {
             Ok(reading) => reading.status(self.last_detected),
+            Err(e) if e.errno == ENODEV && self.opts.monitor => {
+                self.vanished(host);
+                Status::Down
+            }
             Err(e) => {
                 host.log(&Message::ProbeFailed(e));
                 Status::Error
