@@ -114,7 +114,7 @@ pub enum Step {
 }
 
 impl Step {
-    /// The text before ": <strerror>" in BusyBox's error line.
+    /// The text before ": strerror" in BusyBox's error line.
     pub const fn failure_text(self) -> &'static str {
         match self {
             Step::EthtoolGlink => "ETHTOOL_GLINK failed",

@@ -2,14 +2,14 @@
 //! (plus the few lines for things BusyBox does not do).
 //!
 //! A message that BusyBox prints with `bb_perror_msg` carries an errno; the
-//! host appends ": <strerror>" since only it knows the C library's texts.
+//! host appends ": strerror" since only it knows the C library's texts.
 
 use crate::detect::{Method, ProbeError, Status};
 use ufmt::{uDisplay, uWrite, uwrite, Formatter};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
-    /// "started: <banner>"
+    /// "started: BANNER"
     Started,
     UppingInterface,
     GetFlagsFailed(i32),
@@ -55,7 +55,7 @@ pub enum Message<'a> {
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
 impl Message<'_> {
-    /// The errno to append as ": <strerror>", BusyBox's `bb_perror_msg`.
+    /// The errno to append as ": strerror", BusyBox's `bb_perror_msg`.
     pub fn errno(&self) -> Option<i32> {
         match *self {
             Message::GetFlagsFailed(e)
