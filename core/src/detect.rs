@@ -21,7 +21,10 @@ impl Status {
 }
 
 impl ufmt::uDisplay for Status {
-    fn fmt<W: ufmt::uWrite + ?Sized>(&self, f: &mut ufmt::Formatter<'_, W>) -> Result<(), W::Error> {
+    fn fmt<W: ufmt::uWrite + ?Sized>(
+        &self,
+        f: &mut ufmt::Formatter<'_, W>,
+    ) -> Result<(), W::Error> {
         f.write_str(self.as_str())
     }
 }
@@ -215,15 +218,24 @@ mod tests {
         assert_eq!(Reading::WlanAp([0xff; 6]).status(up), Status::Down);
         assert_eq!(Reading::WlanAp([0x44; 6]).status(up), Status::Down);
         assert_eq!(Reading::WlanAp([0, 0, 0, 0, 0, 1]).status(up), Status::Up);
-        assert_eq!(Reading::WlanAp([0x44, 0x44, 0x44, 0x44, 0x44, 0x45]).status(up), Status::Up);
-        assert_eq!(Reading::WlanAp([0x02, 0, 0, 0, 0, 0]).status(up), Status::Up);
+        assert_eq!(
+            Reading::WlanAp([0x44, 0x44, 0x44, 0x44, 0x44, 0x45]).status(up),
+            Status::Up
+        );
+        assert_eq!(
+            Reading::WlanAp([0x02, 0, 0, 0, 0, 0]).status(up),
+            Status::Up
+        );
         assert_eq!(Reading::WlanAp([0x02; 6]).status(Status::Down), Status::Up);
     }
 
     #[test]
     fn iff_keeps_last_status_while_admin_down() {
         let running_up = IFF_UP | IFF_RUNNING;
-        assert_eq!(Reading::IfFlags(running_up).status(Status::Down), Status::Up);
+        assert_eq!(
+            Reading::IfFlags(running_up).status(Status::Down),
+            Status::Up
+        );
         assert_eq!(Reading::IfFlags(IFF_UP).status(Status::Up), Status::Down);
         // Admin-down: keep what we had...
         assert_eq!(Reading::IfFlags(0).status(Status::Up), Status::Up);

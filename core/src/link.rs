@@ -209,6 +209,9 @@ impl<'a> Daemon<'a> {
         if self.opts.monitor {
             self.index = host.if_index();
             self.exists = self.index.is_some();
+            // Start-up says "exists" or "doesn't exist" itself: an
+            // interface vanishing during it is not "disappeared".
+            self.exists_before = false;
         }
         if self.exists {
             self.maybe_up_new_iface(host)?;
@@ -380,7 +383,11 @@ impl<'a> Daemon<'a> {
 
     /// `Err(None)`: the script failed and `-I` is off; `Err(Some(sig))`: a
     /// signal stopped it.
-    fn run_script<H: Host>(&mut self, host: &mut H, call: &ScriptCall) -> Result<(), Option<Signal>> {
+    fn run_script<H: Host>(
+        &mut self,
+        host: &mut H,
+        call: &ScriptCall,
+    ) -> Result<(), Option<Signal>> {
         host.log(&Message::Executing {
             script: self.opts.script,
             iface: self.opts.iface,
@@ -545,3 +552,6 @@ impl<'a> Daemon<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn busybox_wording() {
-        assert_eq!(text(Message::LinkIs(Status::Up)), "ifplugd(eth0): link is up\n");
+        assert_eq!(
+            text(Message::LinkIs(Status::Up)),
+            "ifplugd(eth0): link is up\n"
+        );
         assert_eq!(
             text(Message::Executing {
                 script: "/etc/ifplugd/ifplugd.action",
@@ -145,7 +148,10 @@ mod tests {
             }),
             "ifplugd(eth0): executing '/etc/ifplugd/ifplugd.action eth0 down'\n"
         );
-        assert_eq!(text(Message::ExitCode(255)), "ifplugd(eth0): exit code: 255\n");
+        assert_eq!(
+            text(Message::ExitCode(255)),
+            "ifplugd(eth0): exit code: 255\n"
+        );
         assert_eq!(
             text(Message::UsingMode(Method::Ethtool)),
             "ifplugd(eth0): using SIOCETHTOOL detection mode\n"

@@ -127,7 +127,10 @@ impl OptionError<'_> {
 }
 
 impl ufmt::uDisplay for OptionError<'_> {
-    fn fmt<W: ufmt::uWrite + ?Sized>(&self, f: &mut ufmt::Formatter<'_, W>) -> Result<(), W::Error> {
+    fn fmt<W: ufmt::uWrite + ?Sized>(
+        &self,
+        f: &mut ufmt::Formatter<'_, W>,
+    ) -> Result<(), W::Error> {
         match *self {
             OptionError::Unknown(c) => ufmt::uwrite!(f, "unrecognized option: {}", c),
             OptionError::UnknownLong(s) => ufmt::uwrite!(f, "unrecognized option: {}", s),
@@ -261,7 +264,9 @@ fn check_iface(name: &str) -> Result<(), OptionError<'_>> {
         || name.len() > IFNAME_MAX
         || name == "."
         || name == ".."
-        || name.bytes().any(|b| b == b'/' || b == 0 || b.is_ascii_whitespace());
+        || name
+            .bytes()
+            .any(|b| b == b'/' || b == 0 || b.is_ascii_whitespace());
     if bad {
         Err(OptionError::BadInterface(name))
     } else {
@@ -384,7 +389,10 @@ mod tests {
     fn numbers() {
         assert_eq!(number("0"), Ok(0));
         assert_eq!(number("2147483647"), Ok(NUMBER_MAX));
-        assert_eq!(number("2147483648"), Err(OptionError::OutOfRange("2147483648")));
+        assert_eq!(
+            number("2147483648"),
+            Err(OptionError::OutOfRange("2147483648"))
+        );
         assert_eq!(
             number("99999999999999999999"),
             Err(OptionError::OutOfRange("99999999999999999999"))

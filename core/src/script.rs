@@ -45,7 +45,10 @@ impl ScriptOutcome {
 
     /// Whether the daemon stops over it (unless `-I`).
     pub const fn failed(self) -> bool {
-        !matches!(self, ScriptOutcome::Exited(0) | ScriptOutcome::Interrupted(_))
+        !matches!(
+            self,
+            ScriptOutcome::Exited(0) | ScriptOutcome::Interrupted(_)
+        )
     }
 }
 

@@ -1,0 +1,2253 @@
+//! The link machine against a scripted host: tables of exact log lines,
+//! script calls and times, then a randomised run of the rules that must hold
+//! whatever happens.
+
+extern crate std;
+
+use std::collections::VecDeque;
+use std::format;
+use std::string::{String, ToString};
+use std::vec;
+use std::vec::Vec;
+
+use super::*;
+use crate::detect::{Step as ProbeStep, IFF_RUNNING};
+use crate::messages::{write_line, BANNER};
+
+const UP: Status = Status::Up;
+const DOWN: Status = Status::Down;
+const ERR: Status = Status::Error;
+const FOREVER: Millis = Millis::MAX;
+
+const IFINDEX: u32 = 7;
+
+// ---------------------------------------------------------------------------
+// The mock host.
+
+/// One thing the daemon did that the tables look at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Ev {
+    /// A log line, as `write_line` renders it without "ifplugd(eth0): " and
+    /// the newline.
+    Log(String),
+    Script(ScriptCall),
+    SetFlags(u32),
+    /// A signal reached the daemon: through `Daemon::signal`, or handed on
+    /// by a script run that it interrupted. Not shown in the tables.
+    Sig(Signal),
+    /// The first `Flow::Exit` the daemon returned.
+    Exit(u8),
+}
+
+impl Ev {
+    fn line(&self) -> Option<String> {
+        Some(match self {
+            Ev::Log(s) => s.clone(),
+            Ev::Script(c) => format!(
+                "run {} PREVIOUS={} CURRENT={}",
+                c.action.as_str(),
+                c.previous.as_str(),
+                c.current.as_str()
+            ),
+            Ev::SetFlags(f) => format!("set flags {f:#x}"),
+            Ev::Sig(_) => return None,
+            Ev::Exit(code) => format!("exit {code}"),
+        })
+    }
+}
+
+/// The system calls that are not in [`Ev`]: asked, but changing nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Call {
+    IfIndex,
+    IfFlags,
+    Probe(Method),
+}
+
+impl Call {
+    fn name(self) -> &'static str {
+        match self {
+            Call::IfIndex => "if_index",
+            Call::IfFlags => "if_flags",
+            Call::Probe(Method::Ethtool) => "probe ethtool",
+            Call::Probe(Method::Mii) => "probe mii",
+            Call::Probe(Method::Private) => "probe private",
+            Call::Probe(Method::Wlan) => "probe wlan",
+            Call::Probe(Method::Iff) => "probe iff",
+        }
+    }
+}
+
+fn strerror(errno: i32) -> &'static str {
+    match errno {
+        1 => "Operation not permitted",
+        2 => "No such file or directory",
+        19 => "No such device",
+        95 => "Operation not supported",
+        _ => "Unknown error",
+    }
+}
+
+const EPERM: i32 = 1;
+const ENODEV: i32 = 19;
+const EOPNOTSUPP: i32 = 95;
+
+/// The first ioctl of each method: the one a failure names.
+fn first_step(m: Method) -> ProbeStep {
+    match m {
+        Method::Ethtool => ProbeStep::EthtoolGlink,
+        Method::Mii => ProbeStep::MiiPhy,
+        Method::Private => ProbeStep::Private,
+        Method::Wlan => ProbeStep::Iwap,
+        Method::Iff => ProbeStep::IfFlags,
+    }
+}
+
+/// A small deterministic generator (xorshift64*).
+#[derive(Clone, Debug)]
+struct Rng(u64);
+
+impl Rng {
+    fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// In `0..n`.
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    /// True with probability `percent` / 100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Randomness inside the host, for the property test.
+#[derive(Clone, Debug)]
+struct Chaos {
+    rng: Rng,
+    /// Percent of probes that fail whatever the link does.
+    probe_fail: u64,
+}
+
+struct Mock {
+    now: Millis,
+    /// The link from each time on; `Error`: every probe fails with
+    /// `err_errno`.
+    link: Vec<(Millis, Status)>,
+    err_errno: i32,
+    /// A method that fails with EOPNOTSUPP in `[from, until)`.
+    broken: Vec<(Method, Millis, Millis)>,
+    flags: Result<u32, i32>,
+    set_flags: Result<(), i32>,
+    index: Option<u32>,
+    /// The scripts' outcomes in turn; then `Exited(0)`.
+    outcomes: VecDeque<ScriptOutcome>,
+    chaos: Option<Chaos>,
+    events: Vec<(Millis, Ev)>,
+    calls: Vec<(Millis, Call)>,
+}
+
+impl Mock {
+    fn new(link: &[(Millis, Status)]) -> Self {
+        Mock {
+            now: 0,
+            link: link.to_vec(),
+            err_errno: EOPNOTSUPP,
+            broken: Vec::new(),
+            flags: Ok(IFF_UP | IFF_RUNNING),
+            set_flags: Ok(()),
+            index: Some(IFINDEX),
+            outcomes: VecDeque::new(),
+            chaos: None,
+            events: Vec::new(),
+            calls: Vec::new(),
+        }
+    }
+    fn flags(mut self, flags: Result<u32, i32>) -> Self {
+        self.flags = flags;
+        self
+    }
+    fn set_flags(mut self, r: Result<(), i32>) -> Self {
+        self.set_flags = r;
+        self
+    }
+    fn index(mut self, index: Option<u32>) -> Self {
+        self.index = index;
+        self
+    }
+    fn outcomes(mut self, o: &[ScriptOutcome]) -> Self {
+        self.outcomes = o.iter().copied().collect();
+        self
+    }
+    fn err_errno(mut self, errno: i32) -> Self {
+        self.err_errno = errno;
+        self
+    }
+    fn broken(mut self, m: Method, from: Millis, until: Millis) -> Self {
+        self.broken.push((m, from, until));
+        self
+    }
+
+    fn link_at(&self, t: Millis) -> Status {
+        let i = self.link.partition_point(|&(from, _)| from <= t);
+        if i == 0 {
+            DOWN
+        } else {
+            self.link[i - 1].1
+        }
+    }
+
+    fn push(&mut self, ev: Ev) {
+        self.events.push((self.now, ev));
+    }
+}
+
+impl Host for Mock {
+    fn log(&mut self, msg: &Message<'_>) {
+        let mut line = heapless::String::<256>::new();
+        write_line(&mut line, "eth0", msg, strerror).unwrap();
+        let text = line
+            .strip_prefix("ifplugd(eth0): ")
+            .and_then(|l| l.strip_suffix('\n'))
+            .expect("BusyBox's line format")
+            .to_string();
+        let text = text.replace(BANNER, "<banner>");
+        self.push(Ev::Log(text));
+    }
+
+    fn if_index(&mut self) -> Option<u32> {
+        self.calls.push((self.now, Call::IfIndex));
+        self.index
+    }
+
+    fn if_flags(&mut self) -> Result<u32, i32> {
+        self.calls.push((self.now, Call::IfFlags));
+        self.flags
+    }
+
+    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
+        self.push(Ev::SetFlags(flags));
+        let mut r = self.set_flags;
+        if let Some(c) = &mut self.chaos {
+            if c.rng.chance(3) {
+                r = Err(1);
+            }
+        }
+        if r.is_ok() {
+            self.flags = Ok(flags);
+        }
+        r
+    }
+
+    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
+        let now = self.now;
+        self.calls.push((now, Call::Probe(method)));
+        let fail = |errno| {
+            Err(ProbeError {
+                step: first_step(method),
+                errno,
+            })
+        };
+        if let Some(c) = &mut self.chaos {
+            if c.rng.chance(c.probe_fail) {
+                return fail(EOPNOTSUPP);
+            }
+        }
+        if self
+            .broken
+            .iter()
+            .any(|&(m, from, until)| m == method && from <= now && now < until)
+        {
+            return fail(EOPNOTSUPP);
+        }
+        let up = match self.link_at(now) {
+            Status::Error => return fail(self.err_errno),
+            s => s == UP,
+        };
+        Ok(match method {
+            Method::Ethtool => Reading::Ethtool(up.into()),
+            Method::Mii | Method::Private => Reading::MiiBmsr(if up { 0x786d } else { 0x7869 }),
+            Method::Wlan => Reading::WlanAp(if up {
+                [2, 0x11, 0x22, 0x33, 0x44, 0x55]
+            } else {
+                [0; 6]
+            }),
+            Method::Iff => {
+                let flags = match self.flags {
+                    Ok(f) => f & !IFF_RUNNING,
+                    Err(e) => return fail(e),
+                };
+                // The kernel never shows IFF_RUNNING on an admin-down link.
+                let running = if up && flags & IFF_UP != 0 {
+                    IFF_RUNNING
+                } else {
+                    0
+                };
+                Reading::IfFlags(flags | running)
+            }
+        })
+    }
+
+    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
+        self.push(Ev::Script(*call));
+        let outcome = match &mut self.chaos {
+            Some(c) => match c.rng.below(100) {
+                0..=91 => ScriptOutcome::Exited(0),
+                92..=93 => ScriptOutcome::Exited(1),
+                94 => ScriptOutcome::Killed(9),
+                95 => ScriptOutcome::NotStarted(2),
+                96..=97 => ScriptOutcome::Interrupted(Signal::Terminate),
+                98 => ScriptOutcome::Interrupted(Signal::Hangup),
+                _ => ScriptOutcome::Interrupted(Signal::Quit),
+            },
+            None => self
+                .outcomes
+                .pop_front()
+                .unwrap_or(ScriptOutcome::Exited(0)),
+        };
+        if let ScriptOutcome::Interrupted(sig) = outcome {
+            // The shutdown script's own interruption changes nothing.
+            if call.current != ERR {
+                self.push(Ev::Sig(sig));
+            }
+        }
+        outcome
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Driving the daemon.
+
+struct Sim {
+    d: Daemon<'static>,
+    h: Mock,
+    exit: Option<u8>,
+}
+
+impl Sim {
+    fn new(opts: Options<'static>, h: Mock) -> Self {
+        Sim {
+            d: Daemon::new(opts),
+            h,
+            exit: None,
+        }
+    }
+
+    fn at(&mut self, t: Millis) {
+        assert!(
+            t >= self.h.now,
+            "time goes forward: {} then {}",
+            self.h.now,
+            t
+        );
+        self.h.now = t;
+    }
+
+    /// Runs one call; once the daemon has exited, checks that the call
+    /// changed nothing and said Exit again.
+    fn call(&mut self, f: impl FnOnce(&mut Daemon<'static>, &mut Mock) -> Flow) -> Flow {
+        let before = (self.h.events.len(), self.h.calls.len());
+        let flow = f(&mut self.d, &mut self.h);
+        if let Some(code) = self.exit {
+            assert_eq!(
+                flow,
+                Flow::Exit(code),
+                "after exiting, every call says Exit"
+            );
+            assert_eq!(
+                before,
+                (self.h.events.len(), self.h.calls.len()),
+                "no host calls after exiting"
+            );
+            assert_eq!(self.d.poll_at(), None);
+        } else if let Flow::Exit(code) = flow {
+            self.exit = Some(code);
+            self.h.push(Ev::Exit(code));
+            assert_eq!(self.d.poll_at(), None);
+        }
+        flow
+    }
+
+    fn start(&mut self, t: Millis) -> Flow {
+        self.at(t);
+        self.call(|d, h| d.start(h, t))
+    }
+
+    fn wake(&mut self, t: Millis) -> Flow {
+        self.at(t);
+        self.call(|d, h| d.wake(h, t))
+    }
+
+    fn signal(&mut self, t: Millis, sig: Signal) -> Flow {
+        self.at(t);
+        if self.exit.is_none() {
+            self.h.push(Ev::Sig(sig));
+        }
+        self.call(|d, h| d.signal(h, sig))
+    }
+
+    fn netlink(&mut self, t: Millis, datagram: &[u8]) {
+        self.at(t);
+        self.call(|d, h| {
+            d.netlink(h, datagram);
+            d.flow_now()
+        });
+    }
+
+    fn lost(&mut self, t: Millis) {
+        self.at(t);
+        self.call(|d, h| {
+            d.netlink_lost(h);
+            d.flow_now()
+        });
+    }
+
+    /// Sleeps as the host does: wakes at each `poll_at()` up to `end`.
+    fn run_until(&mut self, end: Millis) {
+        for _ in 0..100_000 {
+            if self.exit.is_some() {
+                return;
+            }
+            match self.d.poll_at() {
+                Some(at) if at <= end => {
+                    let t = at.max(self.h.now);
+                    self.wake(t);
+                }
+                _ => {
+                    self.at(end);
+                    return;
+                }
+            }
+        }
+        panic!("poll_at() never passes {end}");
+    }
+
+    fn lines(&self) -> Vec<(Millis, String)> {
+        self.h
+            .events
+            .iter()
+            .filter_map(|(t, e)| e.line().map(|l| (*t, l)))
+            .collect()
+    }
+}
+
+impl Daemon<'_> {
+    /// For the harness: Exit once the daemon is done, else Continue.
+    fn flow_now(&self) -> Flow {
+        self.done.map_or(Flow::Continue, Flow::Exit)
+    }
+}
+
+/// `Options::default()` with changes.
+fn opts(f: impl FnOnce(&mut Options<'static>)) -> Options<'static> {
+    let mut o = Options::default();
+    f(&mut o);
+    o
+}
+
+/// One RTM_NEWLINK (16) or RTM_DELLINK (17) with IFLA_IFNAME, in native
+/// byte order.
+fn nl_link(ty: u16, index: i32, name: &str) -> Vec<u8> {
+    let rta_len = 4 + name.len() + 1;
+    let rta_space = (rta_len + 3) & !3;
+    let total = 16 + 16 + rta_space;
+    let mut v = Vec::with_capacity(total);
+    v.extend_from_slice(&(total as u32).to_ne_bytes());
+    v.extend_from_slice(&ty.to_ne_bytes());
+    v.extend_from_slice(&0u16.to_ne_bytes()); // flags
+    v.extend_from_slice(&0u32.to_ne_bytes()); // seq
+    v.extend_from_slice(&0u32.to_ne_bytes()); // pid
+    v.push(0); // AF_UNSPEC
+    v.push(0);
+    v.extend_from_slice(&1u16.to_ne_bytes()); // ARPHRD_ETHER
+    v.extend_from_slice(&index.to_ne_bytes());
+    v.extend_from_slice(&(IFF_UP | IFF_RUNNING).to_ne_bytes());
+    v.extend_from_slice(&0u32.to_ne_bytes()); // change
+    v.extend_from_slice(&(rta_len as u16).to_ne_bytes());
+    v.extend_from_slice(&3u16.to_ne_bytes()); // IFLA_IFNAME
+    v.extend_from_slice(name.as_bytes());
+    v.resize(total, 0);
+    v
+}
+
+fn newlink(index: i32, name: &str) -> Vec<u8> {
+    nl_link(16, index, name)
+}
+
+fn dellink(index: i32, name: &str) -> Vec<u8> {
+    nl_link(17, index, name)
+}
+
+// ---------------------------------------------------------------------------
+// The tables.
+
+#[derive(Clone, Debug)]
+enum Step {
+    Start(Millis),
+    Wake(Millis),
+    /// Wake at each `poll_at()` up to this time.
+    Run(Millis),
+    Sig(Millis, Signal),
+    /// A netlink datagram (no wake: `Run` or `Wake` follows).
+    Nl(Millis, Vec<u8>),
+    /// The netlink socket overflowed.
+    Lost(Millis),
+    /// `poll_at()` returns this now.
+    PollAt(Option<Millis>),
+    /// `status()` returns this now.
+    StatusIs(Status),
+    /// The world changes: the interface's flags.
+    Flags(Result<u32, i32>),
+    /// The world changes: the interface's index (None: it does not exist).
+    Index(Option<u32>),
+}
+
+use Step::*;
+
+const STARTED: (Millis, &str) = (0, "started: <banner>");
+const ETHTOOL: (Millis, &str) = (0, "using SIOCETHTOOL detection mode");
+const EXEC_UP: &str = "executing '/etc/ifplugd/ifplugd.action eth0 up'";
+const EXEC_DOWN: &str = "executing '/etc/ifplugd/ifplugd.action eth0 down'";
+const EXIT_0: &str = "exit code: 0";
+/// Start-up with the link up and the up script.
+const START_UP: [(Millis, &str); 6] = [
+    STARTED,
+    ETHTOOL,
+    (0, "link is up"),
+    (0, EXEC_UP),
+    (0, "run up PREVIOUS=error CURRENT=up"),
+    (0, EXIT_0),
+];
+/// Start-up with the link down.
+const START_DOWN: [(Millis, &str); 3] = [STARTED, ETHTOOL, (0, "link is down")];
+
+struct Case {
+    name: &'static str,
+    opts: Options<'static>,
+    mock: Mock,
+    steps: Vec<Step>,
+    expect: Vec<(Millis, &'static str)>,
+    /// The calls of [`Call`], when the case looks at them.
+    calls: Option<Vec<(Millis, &'static str)>>,
+}
+
+fn case(
+    name: &'static str,
+    opts: Options<'static>,
+    mock: Mock,
+    steps: Vec<Step>,
+    expect: &[&[(Millis, &'static str)]],
+) -> Case {
+    Case {
+        name,
+        opts,
+        mock,
+        steps,
+        expect: expect.concat(),
+        calls: None,
+    }
+}
+
+impl Case {
+    fn calls(mut self, calls: &[(Millis, &'static str)]) -> Self {
+        self.calls = Some(calls.to_vec());
+        self
+    }
+
+    fn run(self) -> Sim {
+        let name = self.name;
+        let mut sim = Sim::new(self.opts, self.mock);
+        for step in self.steps {
+            match step {
+                Start(t) => {
+                    sim.start(t);
+                }
+                Wake(t) => {
+                    sim.wake(t);
+                }
+                Run(t) => sim.run_until(t),
+                Sig(t, s) => {
+                    sim.signal(t, s);
+                }
+                Nl(t, bytes) => sim.netlink(t, &bytes),
+                Lost(t) => sim.lost(t),
+                PollAt(p) => assert_eq!(sim.d.poll_at(), p, "{name}: poll_at at {}", sim.h.now),
+                StatusIs(s) => assert_eq!(sim.d.status(), s, "{name}: status at {}", sim.h.now),
+                Flags(f) => sim.h.flags = f,
+                Index(i) => sim.h.index = i,
+            }
+        }
+        let got = sim.lines();
+        let want: Vec<(Millis, String)> = self
+            .expect
+            .iter()
+            .map(|&(t, s)| (t, s.to_string()))
+            .collect();
+        assert!(
+            got == want,
+            "{name}:\n got: {}\nwant: {}",
+            show(&got),
+            show(&want)
+        );
+        if let Some(calls) = self.calls {
+            let got: Vec<(Millis, &str)> =
+                sim.h.calls.iter().map(|&(t, c)| (t, c.name())).collect();
+            assert_eq!(got, calls, "{name}: host calls");
+        }
+        sim
+    }
+}
+
+fn show(lines: &[(Millis, String)]) -> String {
+    let mut s = String::new();
+    for (t, l) in lines {
+        s += &format!("\n  ({t}, {l:?}),");
+    }
+    s
+}
+
+fn run_all(table: Vec<Case>) {
+    for c in table {
+        c.run();
+    }
+}
+
+#[test]
+fn start_up() {
+    run_all(vec![
+        case(
+            "link up: the up script, PREVIOUS=error",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), PollAt(Some(1000)), StatusIs(UP)],
+            &[&START_UP],
+        ),
+        case(
+            "link down: no script",
+            opts(|_| {}),
+            Mock::new(&[(0, DOWN)]),
+            vec![Start(0), PollAt(Some(1000)), StatusIs(DOWN), Run(10_000)],
+            &[&START_DOWN],
+        ),
+        case(
+            "-p: no up script",
+            opts(|o| o.no_startup = true),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(10_000)],
+            &[&[STARTED, ETHTOOL, (0, "link is up")]],
+        ),
+        case(
+            "-l with the link down: the down script, PREVIOUS=error CURRENT=down",
+            opts(|o| o.initial_down = true),
+            Mock::new(&[(0, DOWN)]),
+            vec![Start(0), Run(10_000)],
+            &[
+                &START_DOWN,
+                &[
+                    (0, EXEC_DOWN),
+                    (0, "run down PREVIOUS=error CURRENT=down"),
+                    (0, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-l with the link up: BusyBox runs the script for the status: up",
+            opts(|o| o.initial_down = true),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0)],
+            &[&START_UP],
+        ),
+        case(
+            "-p -l with the link up: -l wins, the up script",
+            opts(|o| {
+                o.initial_down = true;
+                o.no_startup = true;
+            }),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0)],
+            &[&START_UP],
+        ),
+        case(
+            "-p -l with the link down: the down script",
+            opts(|o| {
+                o.initial_down = true;
+                o.no_startup = true;
+            }),
+            Mock::new(&[(0, DOWN)]),
+            vec![Start(0)],
+            &[
+                &START_DOWN,
+                &[
+                    (0, EXEC_DOWN),
+                    (0, "run down PREVIOUS=error CURRENT=down"),
+                    (0, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-t 3: the first poll after the poll time",
+            opts(|o| o.poll_secs = 3),
+            Mock::new(&[(0, DOWN)]),
+            vec![Start(250), PollAt(Some(3250))],
+            &[&[(250, STARTED.1), (250, ETHTOOL.1), (250, "link is down")]],
+        ),
+    ]);
+}
+
+#[test]
+fn delays() {
+    run_all(vec![
+        case(
+            "down shorter than -d: nothing runs",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, DOWN), (3500, UP)]),
+            vec![Start(0), Run(20_000)],
+            &[&START_UP, &[(2000, "link is down"), (4000, "link is up")]],
+        ),
+        case(
+            "down outlasting -d: the script at the change + the delay",
+            opts(|o| {
+                o.poll_secs = 10;
+                o.delay_down = 3;
+            }),
+            Mock::new(&[(0, UP), (5000, DOWN)]),
+            vec![
+                Start(0),
+                PollAt(Some(10_000)),
+                Wake(10_000),
+                // The deadline comes before the next poll.
+                PollAt(Some(13_000)),
+                Wake(12_999),
+                Wake(13_000),
+                PollAt(Some(20_000)),
+                StatusIs(DOWN),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (10_000, "link is down"),
+                    (13_000, EXEC_DOWN),
+                    (13_000, "run down PREVIOUS=up CURRENT=down"),
+                    (13_000, EXIT_0),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (10_000, "if_flags"),
+            (10_000, "probe ethtool"),
+            // 12_999: neither a poll nor a deadline: no check.
+            (13_000, "if_flags"),
+            (13_000, "probe ethtool"),
+        ]),
+        case(
+            "up with -u 2: the script 2 s after the check that saw it",
+            opts(|o| o.delay_up = 2),
+            Mock::new(&[(0, DOWN), (1500, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                PollAt(Some(3000)),
+                Run(3000),
+                PollAt(Some(4000)),
+                Run(10_000),
+            ],
+            &[
+                &START_DOWN,
+                &[
+                    (2000, "link is up"),
+                    (4000, EXEC_UP),
+                    (4000, "run up PREVIOUS=down CURRENT=up"),
+                    (4000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "up shorter than -u: nothing runs",
+            opts(|o| o.delay_up = 3),
+            Mock::new(&[(0, DOWN), (1500, UP), (2500, DOWN)]),
+            vec![Start(0), Run(20_000)],
+            &[&START_DOWN, &[(2000, "link is up"), (3000, "link is down")]],
+        ),
+        case(
+            "a change back cancels the pending one; the next starts afresh",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, DOWN), (3500, UP), (5500, DOWN)]),
+            vec![
+                Start(0),
+                Run(2000),
+                PollAt(Some(3000)),
+                Run(10_999),
+                Run(20_000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (2000, "link is down"),
+                    (4000, "link is up"),
+                    (6000, "link is down"),
+                    (11_000, EXEC_DOWN),
+                    (11_000, "run down PREVIOUS=up CURRENT=down"),
+                    (11_000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-d 0: the script at the check that saw the change",
+            opts(|o| o.delay_down = 0),
+            Mock::new(&[(0, UP), (1500, DOWN), (2500, UP)]),
+            vec![Start(0), Run(5000)],
+            &[
+                &START_UP,
+                &[
+                    (2000, "link is down"),
+                    (2000, EXEC_DOWN),
+                    (2000, "run down PREVIOUS=up CURRENT=down"),
+                    (2000, EXIT_0),
+                    (3000, "link is up"),
+                    (3000, EXEC_UP),
+                    (3000, "run up PREVIOUS=down CURRENT=up"),
+                    (3000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "a change between two polls is not seen",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1200, DOWN), (1800, UP)]),
+            vec![Start(0), Run(10_000)],
+            &[&START_UP],
+        ),
+    ]);
+}
+
+#[test]
+fn signals() {
+    let exiting = |t| [(t, "exiting"), (t, "exit 1")];
+    run_all(vec![
+        case(
+            "SIGTERM with the link up: down script, PREVIOUS=up CURRENT=error",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Sig(500, Signal::Terminate),
+                Wake(1000),
+                Sig(1100, Signal::Terminate),
+                Run(5000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (500, EXEC_DOWN),
+                    (500, "run down PREVIOUS=up CURRENT=error"),
+                    (500, EXIT_0),
+                ],
+                &exiting(500),
+            ],
+        ),
+        case(
+            "SIGTERM with -q: no script",
+            opts(|o| o.no_shutdown = true),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Sig(500, Signal::Terminate)],
+            &[&START_UP, &exiting(500)],
+        ),
+        case(
+            "SIGTERM with the link down and nothing pending: no script",
+            opts(|_| {}),
+            Mock::new(&[(0, DOWN)]),
+            vec![Start(0), Run(3000), Sig(3500, Signal::Terminate)],
+            &[&START_DOWN, &exiting(3500)],
+        ),
+        case(
+            "SIGTERM while a down is pending: down script, PREVIOUS=down",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, DOWN)]),
+            vec![Start(0), Run(3000), Sig(3500, Signal::Terminate)],
+            &[
+                &START_UP,
+                &[
+                    (2000, "link is down"),
+                    (3500, EXEC_DOWN),
+                    (3500, "run down PREVIOUS=down CURRENT=error"),
+                    (3500, EXIT_0),
+                ],
+                &exiting(3500),
+            ],
+        ),
+        case(
+            "SIGTERM while an up is pending: BusyBox runs down for status up",
+            opts(|o| o.delay_up = 5),
+            Mock::new(&[(0, DOWN), (1500, UP)]),
+            vec![Start(0), Run(3000), Sig(3500, Signal::Terminate)],
+            &[
+                &START_DOWN,
+                &[
+                    (2000, "link is up"),
+                    (3500, EXEC_DOWN),
+                    (3500, "run down PREVIOUS=up CURRENT=error"),
+                    (3500, EXIT_0),
+                ],
+                &exiting(3500),
+            ],
+        ),
+        case(
+            "SIGTERM: the shutdown script's failure changes nothing",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Exited(0), ScriptOutcome::Exited(3)]),
+            vec![Start(0), Sig(500, Signal::Terminate)],
+            &[
+                &START_UP,
+                &[
+                    (500, EXEC_DOWN),
+                    (500, "run down PREVIOUS=up CURRENT=error"),
+                    (500, "exit code: 3"),
+                ],
+                &exiting(500),
+            ],
+        ),
+        case(
+            "SIGQUIT: no script, exit 1",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Sig(500, Signal::Quit), Run(3000), PollAt(None)],
+            &[&START_UP, &exiting(500)],
+        ),
+        case(
+            "SIGHUP: ignored",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, DOWN)]),
+            vec![
+                Start(0),
+                Sig(500, Signal::Hangup),
+                PollAt(Some(1000)),
+                Run(2000),
+            ],
+            &[&START_UP, &[(2000, "link is down")]],
+        ),
+    ]);
+}
+
+#[test]
+fn detection() {
+    run_all(vec![
+        case(
+            "auto, nothing works at start: 'failed to detect', exiting",
+            opts(|_| {}),
+            Mock::new(&[(0, ERR)]),
+            vec![Start(0)],
+            &[&[STARTED, (0, "failed to detect link status"), (0, "exiting"), (0, "exit 1")]],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (0, "probe mii"),
+            (0, "probe private"),
+            (0, "probe wlan"),
+            (0, "probe iff"),
+        ]),
+        case(
+            "auto, error in the main loop without -M: the cached method's error, exiting, no script",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, ERR)]),
+            vec![Start(0), Run(5000)],
+            &[
+                &START_UP,
+                &[
+                    (2000, "ETHTOOL_GLINK failed: Operation not supported"),
+                    (2000, "failed to detect link status"),
+                    (2000, "exiting"),
+                    (2000, "exit 1"),
+                ],
+            ],
+        ),
+        case(
+            "-f: an error is down, silently",
+            opts(|o| o.ignore_fail = true),
+            Mock::new(&[(0, ERR), (1500, UP)]),
+            vec![Start(0), Run(2500)],
+            &[
+                &[STARTED, (0, "link is down")],
+                &[
+                    (2000, "using SIOCETHTOOL detection mode"),
+                    (2000, "link is up"),
+                    (2000, EXEC_UP),
+                    (2000, "run up PREVIOUS=down CURRENT=up"),
+                    (2000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-F: an error is up",
+            opts(|o| o.ignore_fail_positive = true),
+            Mock::new(&[(0, ERR)]),
+            vec![Start(0), Run(3000)],
+            &[&[
+                STARTED,
+                (0, "link is up"),
+                (0, EXEC_UP),
+                (0, "run up PREVIOUS=error CURRENT=up"),
+                (0, EXIT_0),
+            ]],
+        ),
+        case(
+            "-f -F: -F wins",
+            opts(|o| {
+                o.ignore_fail = true;
+                o.ignore_fail_positive = true;
+            }),
+            Mock::new(&[(0, ERR)]),
+            vec![Start(0)],
+            &[&[
+                STARTED,
+                (0, "link is up"),
+                (0, EXEC_UP),
+                (0, "run up PREVIOUS=error CURRENT=up"),
+                (0, EXIT_0),
+            ]],
+        ),
+        case(
+            "-M: an error in the main loop is down",
+            opts(|o| {
+                o.monitor = true;
+                o.delay_down = 2;
+            }),
+            Mock::new(&[(0, UP), (1500, ERR)]),
+            vec![Start(0), Run(4000)],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (2000, "ETHTOOL_GLINK failed: Operation not supported"),
+                    (2000, "failed to detect link status"),
+                    (2000, "link is down"),
+                    (3000, "ETHTOOL_GLINK failed: Operation not supported"),
+                    (3000, "failed to detect link status"),
+                    (4000, "ETHTOOL_GLINK failed: Operation not supported"),
+                    (4000, "failed to detect link status"),
+                    (4000, EXEC_DOWN),
+                    (4000, "run down PREVIOUS=up CURRENT=down"),
+                    (4000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-M: a probe says ENODEV: the interface disappeared, no error line",
+            opts(|o| o.monitor = true),
+            Mock::new(&[(0, UP), (1500, ERR)]).err_errno(ENODEV),
+            vec![Start(0), Run(7000)],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (2000, "interface disappeared"),
+                    (2000, "link is down"),
+                    (7000, EXEC_DOWN),
+                    (7000, "run down PREVIOUS=up CURRENT=down"),
+                    (7000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "without -M, ENODEV from a probe is a detection error like any other",
+            opts(|o| o.api_mode = ApiMode::Ethtool),
+            Mock::new(&[(0, UP), (1500, ERR)]).err_errno(ENODEV),
+            vec![Start(0), Run(7000)],
+            &[
+                &[STARTED],
+                &START_UP[2..],
+                &[(2000, "ETHTOOL_GLINK failed: No such device"), (2000, "exiting"), (2000, "exit 1")],
+            ],
+        ),
+        case(
+            "auto: the cached method fails: its error, then a fresh search",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)])
+                .broken(Method::Ethtool, 0, FOREVER)
+                .broken(Method::Mii, 0, FOREVER)
+                .broken(Method::Private, 1500, FOREVER),
+            vec![Start(0), Run(3000)],
+            &[
+                &[(0, STARTED.1), (0, "using SIOCDEVPRIVATE detection mode")],
+                &START_UP[2..],
+                &[
+                    (2000, "SIOCDEVPRIVATE failed: Operation not supported"),
+                    (2000, "using wireless extension detection mode"),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (0, "probe mii"),
+            (0, "probe private"),
+            (1000, "if_flags"),
+            (1000, "probe private"),
+            (2000, "if_flags"),
+            (2000, "probe private"),
+            (2000, "probe ethtool"),
+            (2000, "probe mii"),
+            (2000, "probe private"),
+            (2000, "probe wlan"),
+            (3000, "if_flags"),
+            (3000, "probe wlan"),
+        ]),
+        case(
+            "-m mii failing under -f: the ioctl's error, no 'failed to detect'",
+            opts(|o| {
+                o.api_mode = ApiMode::Mii;
+                o.ignore_fail = true;
+            }),
+            Mock::new(&[(0, UP)]).broken(Method::Mii, 1500, FOREVER),
+            vec![Start(0), Run(2000)],
+            &[
+                &[STARTED, (0, "link is up")],
+                &START_UP[3..],
+                &[
+                    (2000, "SIOCGMIIPHY failed: Operation not supported"),
+                    (2000, "link is down"),
+                ],
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn auto_mode_takes_the_first_method_that_works() {
+    let names = [
+        "using SIOCETHTOOL detection mode",
+        "using SIOCGMIIPHY detection mode",
+        "using SIOCDEVPRIVATE detection mode",
+        "using wireless extension detection mode",
+        "using IFF_RUNNING detection mode",
+    ];
+    for (k, name) in names.iter().enumerate() {
+        let mut mock = Mock::new(&[(0, UP), (1500, DOWN)]);
+        for &m in &Method::AUTO_ORDER[..k] {
+            mock = mock.broken(m, 0, FOREVER);
+        }
+        let sim = case(
+            "auto order",
+            opts(|_| {}),
+            mock,
+            vec![Start(0), Run(2000)],
+            &[
+                &[STARTED, (0, name)],
+                &START_UP[2..],
+                &[(2000, "link is down")],
+            ],
+        )
+        .run();
+        let probes = |t| -> Vec<Method> {
+            sim.h
+                .calls
+                .iter()
+                .filter_map(|&(at, c)| match c {
+                    Call::Probe(m) if at == t => Some(m),
+                    _ => None,
+                })
+                .collect()
+        };
+        // Silently tried in order, the first that works is kept.
+        assert_eq!(probes(0), &Method::AUTO_ORDER[..=k]);
+        assert_eq!(probes(1000), [Method::AUTO_ORDER[k]]);
+        assert_eq!(probes(2000), [Method::AUTO_ORDER[k]]);
+    }
+}
+
+#[test]
+fn explicit_modes_log_their_errors() {
+    let table = [
+        (
+            ApiMode::Ethtool,
+            "ETHTOOL_GLINK failed: Operation not supported",
+            "probe ethtool",
+        ),
+        (
+            ApiMode::Mii,
+            "SIOCGMIIPHY failed: Operation not supported",
+            "probe mii",
+        ),
+        (
+            ApiMode::Private,
+            "SIOCDEVPRIVATE failed: Operation not supported",
+            "probe private",
+        ),
+        (
+            ApiMode::Wlan,
+            "SIOCGIWAP failed: Operation not supported",
+            "probe wlan",
+        ),
+        (
+            ApiMode::Iff,
+            "SIOCGIFFLAGS failed: Operation not supported",
+            "probe iff",
+        ),
+    ];
+    for (mode, line, probe) in table {
+        case(
+            "explicit mode failing at start",
+            opts(|o| o.api_mode = mode),
+            Mock::new(&[(0, ERR)]),
+            vec![Start(0)],
+            &[&[STARTED, (0, line), (0, "exiting"), (0, "exit 1")]],
+        )
+        .calls(&[(0, "if_flags"), (0, "if_flags"), (0, probe)])
+        .run();
+        // And no "using ... detection mode" when it works.
+        case(
+            "explicit mode working",
+            opts(|o| o.api_mode = mode),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0)],
+            &[&[STARTED], &START_UP[2..]],
+        )
+        .run();
+    }
+}
+
+#[test]
+fn iff_keeps_the_last_status_while_admin_down() {
+    let iff = || {
+        opts(|o| {
+            o.api_mode = ApiMode::Iff;
+            o.no_auto = true;
+        })
+    };
+    run_all(vec![
+        case(
+            "IFF_UP cleared: the link's fall is not seen until IFF_UP is back",
+            iff(),
+            Mock::new(&[(0, UP), (2500, DOWN)]).flags(Ok(IFF_UP)),
+            vec![
+                Start(0),
+                Run(1000),
+                Flags(Ok(0)),
+                Run(4000),
+                StatusIs(UP),
+                Flags(Ok(IFF_UP)),
+                Run(10_000),
+            ],
+            &[
+                &[STARTED],
+                &START_UP[2..],
+                &[
+                    (5000, "link is down"),
+                    (10_000, EXEC_DOWN),
+                    (10_000, "run down PREVIOUS=up CURRENT=down"),
+                    (10_000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "admin-down at start: nothing to keep, so down",
+            iff(),
+            Mock::new(&[(0, UP)]).flags(Ok(0)),
+            vec![Start(0), Run(3000)],
+            &[&[STARTED, (0, "link is down")]],
+        ),
+    ]);
+}
+
+#[test]
+fn up_iface() {
+    run_all(vec![
+        case(
+            "IFF_UP clear: 'upping interface' and the flags with IFF_UP",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).flags(Ok(0x1002)),
+            vec![Start(0), Run(2000)],
+            &[
+                &[STARTED, (0, "upping interface"), (0, "set flags 0x1003")],
+                &START_UP[1..],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+            (2000, "if_flags"),
+            (2000, "probe ethtool"),
+        ]),
+        case(
+            "-a: the interface's flags are left alone",
+            opts(|o| o.no_auto = true),
+            Mock::new(&[(0, UP)]).flags(Ok(0x1002)),
+            vec![Start(0), Run(2000)],
+            &[&START_UP],
+        )
+        .calls(&[
+            (0, "probe ethtool"),
+            (1000, "probe ethtool"),
+            (2000, "probe ethtool"),
+        ]),
+        case(
+            "setting the flags fails: exit 1 without 'exiting'",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).flags(Ok(0x1002)).set_flags(Err(1)),
+            vec![Start(0)],
+            &[&[
+                STARTED,
+                (0, "upping interface"),
+                (0, "set flags 0x1003"),
+                (0, "can't set interface flags: Operation not permitted"),
+                (0, "exit 1"),
+            ]],
+        ),
+        case(
+            "the interface is set down later: upped again at the next check",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(1000), Flags(Ok(0)), Run(2000)],
+            &[
+                &START_UP,
+                &[(2000, "upping interface"), (2000, "set flags 0x1")],
+            ],
+        ),
+        case(
+            "getting the flags fails at start: no interface, so exiting",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).flags(Err(ENODEV)),
+            vec![Start(0)],
+            &[&[
+                STARTED,
+                (0, "can't get interface flags: No such device"),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ]],
+        )
+        .calls(&[(0, "if_flags")]),
+        case(
+            "getting the flags fails later: probed this once, exiting at the next check",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(500), Flags(Err(ENODEV)), Run(5000)],
+            &[
+                &START_UP,
+                &[
+                    (1000, "can't get interface flags: No such device"),
+                    (2000, "exiting"),
+                    (2000, "exit 1"),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+        ]),
+        case(
+            "getting the flags fails under -M: missing, so down at once (no 'disappeared')",
+            opts(|o| o.monitor = true),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(500), Flags(Err(EPERM)), Run(7000)],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (1000, "can't get interface flags: Operation not permitted"),
+                    (1000, "link is down"),
+                    (6000, EXEC_DOWN),
+                    (6000, "run down PREVIOUS=up CURRENT=down"),
+                    (6000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "the flags say ENODEV under -M: the interface disappeared",
+            opts(|o| o.monitor = true),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(500), Flags(Err(ENODEV)), Run(7000)],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (1000, "interface disappeared"),
+                    (1000, "link is down"),
+                    (6000, EXEC_DOWN),
+                    (6000, "run down PREVIOUS=up CURRENT=down"),
+                    (6000, EXIT_0),
+                ],
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn monitor() {
+    let monitor = |delay_up| {
+        opts(move |o| {
+            o.monitor = true;
+            o.delay_up = delay_up;
+        })
+    };
+    let exists_up: &[(Millis, &str)] = &[
+        STARTED,
+        ETHTOOL,
+        (0, "interface exists"),
+        (0, "link is up"),
+        (0, EXEC_UP),
+        (0, "run up PREVIOUS=error CURRENT=up"),
+        (0, EXIT_0),
+    ];
+    let gone = |t| {
+        [
+            (t, "interface disappeared"),
+            (t, "link is down"),
+            (t + 5000, EXEC_DOWN),
+            (t + 5000, "run down PREVIOUS=up CURRENT=down"),
+            (t + 5000, EXIT_0),
+        ]
+    };
+    run_all(vec![
+        case(
+            "missing at start: waiting, down, no 'link is', no probe",
+            monitor(0),
+            Mock::new(&[(0, UP)]).index(None),
+            vec![Start(0), StatusIs(DOWN), Run(5000), StatusIs(DOWN)],
+            &[&[STARTED, (0, "interface doesn't exist, waiting")]],
+        )
+        .calls(&[(0, "if_index")]),
+        case(
+            "missing at start with -l: the down script",
+            opts(|o| {
+                o.monitor = true;
+                o.initial_down = true;
+            }),
+            Mock::new(&[(0, UP)]).index(None),
+            vec![Start(0)],
+            &[&[
+                STARTED,
+                (0, "interface doesn't exist, waiting"),
+                (0, EXEC_DOWN),
+                (0, "run down PREVIOUS=error CURRENT=down"),
+                (0, EXIT_0),
+            ]],
+        ),
+        case(
+            "appears through RTM_NEWLINK: upped, checked at once, up script after -u",
+            monitor(2),
+            Mock::new(&[(0, UP)]).index(None).flags(Ok(0x1002)),
+            vec![
+                Start(0),
+                Run(1000),
+                Index(Some(IFINDEX)),
+                Nl(1500, newlink(7, "eth0")),
+                PollAt(Some(0)),
+                Run(1500),
+                PollAt(Some(2000)),
+                Run(5000),
+            ],
+            &[
+                &[STARTED, (0, "interface doesn't exist, waiting")],
+                &[
+                    (1500, "interface appeared"),
+                    (1500, "upping interface"),
+                    (1500, "set flags 0x1003"),
+                    (1500, "using SIOCETHTOOL detection mode"),
+                    (1500, "link is up"),
+                    (3500, EXEC_UP),
+                    (3500, "run up PREVIOUS=down CURRENT=up"),
+                    (3500, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "disappears through RTM_DELLINK: down script after -d",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Nl(2500, dellink(7, "eth0")),
+                Run(10_000),
+            ],
+            &[exists_up, &gone(2500)],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+            (2000, "if_flags"),
+            (2000, "probe ethtool"),
+        ]),
+        case(
+            "renamed away (our index, another name): disappeared",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Nl(2500, newlink(7, "eth1")),
+                Run(10_000),
+            ],
+            &[exists_up, &gone(2500)],
+        ),
+        case(
+            "another interface's messages: nothing, not even a check",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Nl(500, newlink(8, "eth1")),
+                Nl(500, dellink(8, "eth1")),
+                PollAt(Some(1000)),
+                Wake(500),
+            ],
+            &[exists_up],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+        ]),
+        case(
+            "deleted and re-created in one batch: disappeared, appeared, probed afresh",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Nl(2500, [dellink(7, "eth0"), newlink(9, "eth0")].concat()),
+                Run(2500),
+            ],
+            &[
+                exists_up,
+                &[
+                    (2500, "interface disappeared"),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                ],
+            ],
+        ),
+        case(
+            "re-created under a new index, the RTM_DELLINK lost: the same",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(2000), Nl(2500, newlink(9, "eth0")), Run(2500)],
+            &[
+                exists_up,
+                &[
+                    (2500, "interface disappeared"),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                ],
+            ],
+        ),
+        case(
+            "netlink lost messages: the kernel is asked again",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Index(None),
+                Lost(2500),
+                PollAt(Some(0)),
+                Run(10_000),
+            ],
+            &[
+                exists_up,
+                &[(2500, "netlink: messages lost, re-reading interface state")],
+                &gone(2500),
+            ],
+        ),
+    ]);
+}
+
+#[test]
+fn script_outcomes() {
+    let start_up_then = |tail: &'static [(Millis, &'static str)]| -> Vec<(Millis, &'static str)> {
+        [&START_UP[..5], tail].concat()
+    };
+    let cases = vec![
+        case(
+            "exit 1: exiting",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Exited(1)]),
+            vec![Start(0), Run(3000)],
+            &[&start_up_then(&[
+                (0, "exit code: 1"),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ])],
+        ),
+        case(
+            "exit 1 with -I: on we go",
+            opts(|o| o.ignore_retval = true),
+            Mock::new(&[(0, UP), (1500, DOWN)]).outcomes(&[ScriptOutcome::Exited(1)]),
+            vec![Start(0), PollAt(Some(1000)), Run(2000)],
+            &[&start_up_then(&[
+                (0, "exit code: 1"),
+                (2000, "link is down"),
+            ])],
+        ),
+        case(
+            "cannot start: 'can't execute', exit code 255",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::NotStarted(2)]),
+            vec![Start(0)],
+            &[&start_up_then(&[
+                (
+                    0,
+                    "can't execute '/etc/ifplugd/ifplugd.action': No such file or directory",
+                ),
+                (0, "exit code: 255"),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ])],
+        ),
+        case(
+            "killed by signal 9: exit code 137",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Killed(9)]),
+            vec![Start(0)],
+            &[&start_up_then(&[
+                (0, "script killed by signal 9"),
+                (0, "exit code: 137"),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ])],
+        ),
+        case(
+            "exit 1 in the main loop: exiting",
+            opts(|_| {}),
+            Mock::new(&[(0, DOWN), (1500, UP)]).outcomes(&[ScriptOutcome::Exited(1)]),
+            vec![Start(0), Run(5000)],
+            &[
+                &START_DOWN,
+                &[
+                    (2000, "link is up"),
+                    (2000, EXEC_UP),
+                    (2000, "run up PREVIOUS=down CURRENT=up"),
+                    (2000, "exit code: 1"),
+                    (2000, "exiting"),
+                    (2000, "exit 1"),
+                ],
+            ],
+        ),
+        case(
+            "SIGTERM during the up script: the shutdown path",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Terminate)]),
+            vec![Start(0)],
+            &[&start_up_then(&[
+                (0, "stopping script"),
+                (0, EXEC_DOWN),
+                (0, "run down PREVIOUS=up CURRENT=error"),
+                (0, EXIT_0),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ])],
+        ),
+        case(
+            "SIGTERM during the main loop's up script with -q: exiting",
+            opts(|o| o.no_shutdown = true),
+            Mock::new(&[(0, DOWN), (1500, UP)])
+                .outcomes(&[ScriptOutcome::Interrupted(Signal::Terminate)]),
+            vec![Start(0), Run(5000)],
+            &[
+                &START_DOWN,
+                &[
+                    (2000, "link is up"),
+                    (2000, EXEC_UP),
+                    (2000, "run up PREVIOUS=down CURRENT=up"),
+                    (2000, "stopping script"),
+                    (2000, "exiting"),
+                    (2000, "exit 1"),
+                ],
+            ],
+        ),
+        case(
+            "SIGTERM during the main loop's down script: nothing more to run",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1500, DOWN)]).outcomes(&[
+                ScriptOutcome::Exited(0),
+                ScriptOutcome::Interrupted(Signal::Terminate),
+            ]),
+            vec![Start(0), Run(10_000)],
+            &[
+                &START_UP,
+                &[
+                    (2000, "link is down"),
+                    (7000, EXEC_DOWN),
+                    (7000, "run down PREVIOUS=up CURRENT=down"),
+                    (7000, "stopping script"),
+                    (7000, "exiting"),
+                    (7000, "exit 1"),
+                ],
+            ],
+        ),
+        case(
+            "SIGHUP during the script: ignored",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Hangup)]),
+            vec![Start(0), PollAt(Some(1000)), Run(3000)],
+            &[&start_up_then(&[(0, "stopping script")])],
+        ),
+        case(
+            "SIGQUIT during the script: exiting, no script",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Quit)]),
+            vec![Start(0)],
+            &[&start_up_then(&[
+                (0, "stopping script"),
+                (0, "exiting"),
+                (0, "exit 1"),
+            ])],
+        ),
+    ];
+    run_all(cases);
+}
+
+#[test]
+fn wake_modes() {
+    let poll2 = |poll_only| {
+        opts(move |o| {
+            o.poll_only = poll_only;
+            o.poll_secs = 2;
+            o.delay_down = 3;
+        })
+    };
+    let down_at = |t| {
+        [
+            (2000, "link is down"),
+            (t, EXEC_DOWN),
+            (t, "run down PREVIOUS=up CURRENT=down"),
+            (t, EXIT_0),
+        ]
+    };
+    run_all(vec![
+        case(
+            "poll only: delays are looked at only when polling",
+            poll2(true),
+            Mock::new(&[(0, UP), (1000, DOWN)]),
+            vec![
+                Start(0),
+                PollAt(Some(2000)),
+                Run(2000),
+                PollAt(Some(4000)),
+                Run(4000),
+                PollAt(Some(6000)),
+                Run(6000),
+            ],
+            &[&START_UP, &down_at(6000)],
+        ),
+        case(
+            "events: the wake at the deadline runs the script",
+            poll2(false),
+            Mock::new(&[(0, UP), (1000, DOWN)]),
+            vec![
+                Start(0),
+                PollAt(Some(2000)),
+                Run(2000),
+                PollAt(Some(4000)),
+                Run(4000),
+                PollAt(Some(5000)),
+                Run(5000),
+                PollAt(Some(6000)),
+            ],
+            &[&START_UP, &down_at(5000)],
+        ),
+        case(
+            "events: a message naming us is checked at once",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1200, DOWN)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Nl(1300, newlink(7, "eth0")),
+                PollAt(Some(0)),
+                Wake(1300),
+                PollAt(Some(2000)),
+            ],
+            &[&START_UP, &[(1300, "link is down")]],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+            (1300, "if_flags"),
+            (1300, "probe ethtool"),
+        ]),
+        case(
+            "events: another interface's message is no reason to check",
+            opts(|_| {}),
+            Mock::new(&[(0, UP), (1200, DOWN)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Nl(1300, newlink(8, "eth1")),
+                PollAt(Some(2000)),
+                Wake(1300),
+                Run(2000),
+            ],
+            &[&START_UP, &[(2000, "link is down")]],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+            (2000, "if_flags"),
+            (2000, "probe ethtool"),
+        ]),
+        case(
+            "poll only: any netlink traffic is a check, as in BusyBox",
+            opts(|o| o.poll_only = true),
+            Mock::new(&[(0, UP), (1200, DOWN)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Nl(1300, newlink(8, "eth1")),
+                Wake(1300),
+                PollAt(Some(2300)),
+            ],
+            &[&START_UP, &[(1300, "link is down")]],
+        ),
+    ]);
+}
+
+// ---------------------------------------------------------------------------
+// The property test.
+
+/// Follows the daemon's events and checks the rules that hold whatever
+/// happens.
+///
+/// The rules, and why they are stated so:
+///
+/// - Start-up: at most one call, iff `(!-p && up) || -l`, reporting the
+///   start-up status with PREVIOUS=error.
+/// - Main loop (calls with CURRENT up/down after start): a call reports the
+///   status the last "link is" line named, once it has held for its delay
+///   since that line, with CURRENT=action and PREVIOUS=the other status.
+///   Each differs from the last status reported (the start-up status, even
+///   when no start-up script ran, or the last main-loop call), so successive
+///   main-loop calls alternate.
+/// - Shutdown (CURRENT=error), only after SIGTERM: iff not `-q` and the
+///   status is up or a down is pending; PREVIOUS=the status.
+///
+/// Alternation is checked only inside the main loop: BusyBox's own rules
+/// break it at both ends. At start-up `-l` and `-p` decide the first call
+/// whatever was reported (none is), and at shutdown a pending up (status up,
+/// not yet reported, so the last call was down) still gets a down script.
+///
+/// Besides: nothing happens after exiting; "link is" names a change; a
+/// pending change never outlives its deadline past a wake (no script is
+/// late), and in event mode `poll_at()` is never after that deadline.
+struct Checker {
+    opts: Options<'static>,
+    seen: usize,
+    /// The last status a "link is" line named, and when.
+    status: Status,
+    since: Millis,
+    /// The last status reported (or the start-up status).
+    reported: Status,
+    last_main: Option<Status>,
+    /// A SIGTERM is being handled: whether its script is owed, and whether
+    /// it ran.
+    term: Option<(bool, bool)>,
+    quit: bool,
+    ended: bool,
+    exited: bool,
+    stats: Stats,
+}
+
+/// What the random runs went through, to show they are not vacuous.
+#[derive(Clone, Copy, Debug, Default)]
+struct Stats {
+    runs: u64,
+    steps: u64,
+    startup_calls: u64,
+    main_calls: u64,
+    shutdown_calls: u64,
+    terminates: u64,
+    exits: u64,
+    still_running: u64,
+}
+
+impl Checker {
+    fn new(opts: Options<'static>) -> Self {
+        Checker {
+            opts,
+            seen: 0,
+            status: ERR,
+            since: 0,
+            reported: ERR,
+            last_main: None,
+            term: None,
+            quit: false,
+            ended: false,
+            exited: false,
+            stats: Stats::default(),
+        }
+    }
+
+    fn delay(&self, s: Status) -> Millis {
+        secs_to_millis(if s == UP {
+            self.opts.delay_up
+        } else {
+            self.opts.delay_down
+        })
+    }
+
+    fn after_start(&mut self, sim: &Sim, flow: Flow) {
+        let st = sim.d.status();
+        self.status = st;
+        self.reported = st;
+        let wanted = (!self.opts.no_startup && st == UP) || self.opts.initial_down;
+        let mut startup = 0;
+        for (t, ev) in sim.h.events.clone() {
+            self.seen += 1;
+            if let Ev::Log(l) = &ev {
+                if l.starts_with("link is ") {
+                    assert_eq!(*l, format!("link is {}", st.as_str()));
+                    continue;
+                }
+            }
+            if let Ev::Script(c) = ev {
+                if c.current != ERR {
+                    assert_ne!(st, ERR, "no script before the status is known");
+                    assert!(wanted, "start-up script against -p/-l: {c:?}");
+                    assert_eq!(
+                        c,
+                        ScriptCall {
+                            action: st,
+                            previous: ERR,
+                            current: st
+                        }
+                    );
+                    startup += 1;
+                    self.stats.startup_calls += 1;
+                    continue;
+                }
+            }
+            self.event(t, &ev);
+        }
+        assert!(startup <= 1);
+        if flow == Flow::Continue {
+            assert_ne!(st, ERR);
+            assert_eq!(
+                startup == 1,
+                wanted,
+                "start-up script iff (!-p && up) || -l"
+            );
+        }
+        self.after_call(sim, flow, false);
+    }
+
+    fn after(&mut self, sim: &Sim, flow: Flow, woke: bool) {
+        let new: Vec<(Millis, Ev)> = sim.h.events[self.seen..].to_vec();
+        self.seen = sim.h.events.len();
+        for (t, ev) in new {
+            self.event(t, &ev);
+        }
+        self.after_call(sim, flow, woke);
+    }
+
+    fn event(&mut self, t: Millis, ev: &Ev) {
+        if let Ev::Exit(code) = ev {
+            assert_eq!(*code, 1);
+            assert!(self.ended, "Exit only after 'exiting' or a fatal error");
+            assert!(!self.exited, "one Exit");
+            self.exited = true;
+            self.stats.exits += 1;
+            return;
+        }
+        assert!(!self.ended, "{ev:?} after the end");
+        match ev {
+            Ev::Log(l) if l == "link is up" || l == "link is down" => {
+                let s = if l == "link is up" { UP } else { DOWN };
+                assert_ne!(s, self.status, "'link is' names a change");
+                self.status = s;
+                self.since = t;
+            }
+            Ev::Log(l) if l == "exiting" => {
+                if let Some((owed, ran)) = self.term {
+                    assert_eq!(owed, ran, "the shutdown script iff owed");
+                }
+                self.ended = true;
+            }
+            Ev::Log(l) if l.starts_with("can't set interface flags") => self.ended = true,
+            Ev::Log(_) | Ev::SetFlags(_) => {}
+            Ev::Sig(Signal::Terminate) => {
+                assert!(self.term.is_none() && !self.quit);
+                let pending = self.status != self.reported;
+                let owed = !self.opts.no_shutdown
+                    && (self.status == UP || (self.status == DOWN && pending));
+                self.term = Some((owed, false));
+                self.stats.terminates += 1;
+            }
+            Ev::Sig(Signal::Quit) => self.quit = true,
+            Ev::Sig(Signal::Hangup) => {}
+            Ev::Script(c) if c.current == ERR => {
+                assert!(!self.quit, "SIGQUIT runs no script");
+                let Some((owed, ran)) = self.term else {
+                    panic!("CURRENT=error outside shutdown: {c:?}");
+                };
+                assert!(owed && !ran, "shutdown script not owed, or twice");
+                assert_eq!(c.action, DOWN);
+                assert_eq!(c.previous, self.status, "PREVIOUS = the status at shutdown");
+                self.term = Some((owed, true));
+                self.stats.shutdown_calls += 1;
+            }
+            Ev::Script(c) => {
+                assert!(
+                    self.term.is_none() && !self.quit,
+                    "main-loop script while exiting"
+                );
+                let a = c.action;
+                assert_ne!(a, ERR);
+                assert_eq!(c.current, a, "CURRENT = the action");
+                assert_eq!(
+                    c.previous,
+                    if a == UP { DOWN } else { UP },
+                    "PREVIOUS = the other"
+                );
+                assert_eq!(a, self.status, "reports the status last seen");
+                assert!(
+                    t >= self.since + self.delay(a),
+                    "{a:?} at {t}, seen at {}, delay {}",
+                    self.since,
+                    self.delay(a)
+                );
+                assert_ne!(a, self.reported, "reports a change");
+                if let Some(last) = self.last_main {
+                    assert_ne!(a, last, "main-loop calls alternate");
+                }
+                self.last_main = Some(a);
+                self.reported = a;
+                self.stats.main_calls += 1;
+            }
+            Ev::Exit(_) => unreachable!(),
+        }
+    }
+
+    fn after_call(&mut self, sim: &Sim, flow: Flow, woke: bool) {
+        match flow {
+            Flow::Exit(_) => {
+                assert!(self.exited, "Exit after 'exiting' or a fatal error");
+                assert_eq!(sim.d.poll_at(), None);
+            }
+            Flow::Continue => {
+                assert!(!self.ended && self.term.is_none() && !self.quit);
+                let pending = self.status != self.reported;
+                let deadline = self.since + self.delay(self.status);
+                if woke && pending {
+                    // Every wake past the deadline checks, and the check runs
+                    // the script: none is late.
+                    assert!(
+                        sim.h.now < deadline,
+                        "script late: due {deadline}, now {}",
+                        sim.h.now
+                    );
+                }
+                let at = sim.d.poll_at();
+                assert!(at.is_some(), "a poll is always due");
+                if pending && !self.opts.poll_only {
+                    assert!(
+                        at.unwrap() <= deadline,
+                        "poll_at {at:?} after deadline {deadline}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn random_opts(rng: &mut Rng) -> Options<'static> {
+    opts(|o| {
+        o.delay_up = rng.below(4) as u32;
+        o.delay_down = rng.below(4) as u32;
+        o.poll_secs = 1 + rng.below(2) as u32;
+        o.monitor = rng.chance(50);
+        o.ignore_fail = rng.chance(20);
+        o.ignore_fail_positive = rng.chance(10);
+        o.ignore_retval = rng.chance(30);
+        o.no_startup = rng.chance(30);
+        o.initial_down = rng.chance(30);
+        o.no_shutdown = rng.chance(30);
+        o.poll_only = rng.chance(30);
+        o.no_auto = rng.chance(20);
+        if rng.chance(30) {
+            o.api_mode = [
+                ApiMode::Ethtool,
+                ApiMode::Mii,
+                ApiMode::Private,
+                ApiMode::Wlan,
+                ApiMode::Iff,
+            ][rng.below(5) as usize];
+        }
+    })
+}
+
+fn random_timeline(rng: &mut Rng) -> Vec<(Millis, Status)> {
+    let mut link = Vec::new();
+    let mut t = 0;
+    while t < 600_000 {
+        let s = match rng.below(100) {
+            0..=1 => ERR,
+            2..=50 => DOWN,
+            _ => UP,
+        };
+        link.push((t, s));
+        t += match rng.below(3) {
+            0 => rng.below(600),
+            1 => rng.below(4000),
+            _ => rng.below(9000),
+        };
+    }
+    link
+}
+
+fn random_datagram(rng: &mut Rng) -> Vec<u8> {
+    let mut d = Vec::new();
+    for _ in 0..1 + rng.below(3) {
+        let index = [7, 9, 8][rng.below(3) as usize];
+        let name = if rng.chance(70) { "eth0" } else { "eth1" };
+        d.extend(if rng.chance(60) {
+            newlink(index, name)
+        } else {
+            dellink(index, name)
+        });
+    }
+    if rng.chance(3) {
+        let cut = rng.below(d.len() as u64) as usize;
+        d.truncate(cut);
+    }
+    d
+}
+
+/// Names the failing seed.
+struct Seed(u64);
+
+impl Drop for Seed {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            std::eprintln!("random_run seed {}", self.0);
+        }
+    }
+}
+
+fn random_run(seed: u64, steps: usize) -> Stats {
+    let _seed = Seed(seed);
+    let mut rng = Rng::new(seed);
+    let opts = random_opts(&mut rng);
+    let mut mock = Mock::new(&random_timeline(&mut rng));
+    mock.chaos = Some(Chaos {
+        rng: Rng::new(rng.next()),
+        probe_fail: [0, 0, 1, 5][rng.below(4) as usize],
+    });
+    mock.index = if rng.chance(20) { None } else { Some(IFINDEX) };
+    mock.flags = match rng.below(10) {
+        0 => Ok(0),
+        1 => Err(ENODEV),
+        _ => Ok(IFF_UP),
+    };
+    let mut sim = Sim::new(opts, mock);
+    let mut check = Checker::new(opts);
+    let t0 = rng.below(5000);
+    let flow = sim.start(t0);
+    check.after_start(&sim, flow);
+    for _ in 0..steps {
+        // The world moves.
+        if rng.chance(4) {
+            sim.h.flags = match rng.below(6) {
+                0 => Ok(0),
+                1 => Err(ENODEV),
+                _ => Ok(IFF_UP),
+            };
+        }
+        if rng.chance(4) {
+            sim.h.index = [None, Some(IFINDEX), Some(9)][rng.below(3) as usize];
+        }
+        let now = sim.h.now;
+        let (flow, woke) = match rng.below(100) {
+            0..=51 => {
+                let t = match sim.d.poll_at() {
+                    Some(at) => at.max(now),
+                    None => now + rng.below(3000),
+                };
+                (sim.wake(t), true)
+            }
+            52..=76 => (sim.wake(now + rng.below(1500)), true),
+            77..=94 => {
+                let t = now + rng.below(1000);
+                let d = random_datagram(&mut rng);
+                sim.netlink(t, &d);
+                if rng.chance(20) {
+                    let d = random_datagram(&mut rng);
+                    sim.netlink(t, &d);
+                }
+                (sim.wake(t), true)
+            }
+            95..=97 => {
+                let t = now + rng.below(1000);
+                sim.lost(t);
+                (sim.wake(t), true)
+            }
+            _ => {
+                let sig = match rng.below(10) {
+                    0..=4 => Signal::Hangup,
+                    5..=8 => Signal::Terminate,
+                    _ => Signal::Quit,
+                };
+                (sim.signal(now + rng.below(500), sig), false)
+            }
+        };
+        check.after(&sim, flow, woke);
+        if sim.exit.is_none() {
+            check.stats.steps += 1;
+        }
+    }
+    check.stats.runs = 1;
+    check.stats.still_running = sim.exit.is_none().into();
+    check.stats
+}
+
+#[test]
+fn random_runs_keep_the_rules() {
+    let mut total = Stats::default();
+    for seed in 0..20_000 {
+        let s = random_run(seed, 1 + (seed as usize * 7919) % 200);
+        total.runs += s.runs;
+        total.steps += s.steps;
+        total.startup_calls += s.startup_calls;
+        total.main_calls += s.main_calls;
+        total.shutdown_calls += s.shutdown_calls;
+        total.terminates += s.terminates;
+        total.exits += s.exits;
+        total.still_running += s.still_running;
+    }
+    std::eprintln!("{total:?}");
+    // Enough of everything happened for the rules to mean something.
+    assert!(total.steps > 200_000, "{total:?}");
+    assert!(total.main_calls > 20_000, "{total:?}");
+    assert!(total.startup_calls > 2_000, "{total:?}");
+    assert!(total.shutdown_calls > 1_000, "{total:?}");
+    assert!(total.still_running > 2_000, "{total:?}");
+}
