@@ -1,8 +1,11 @@
 //! `ifplugd`: the system calls around `ifplugd-core`. Every decision is the
 //! core's; this file opens the sockets, sleeps until the core's next
 //! deadline, and hands it what woke us.
-#![no_std]
-#![no_main]
+// `cargo clippy --all-targets` builds this as a test harness too, with std:
+// then the start-up and panic glue step aside.
+#![cfg_attr(not(test), no_std)]
+#![cfg_attr(not(test), no_main)]
+#![cfg_attr(test, allow(dead_code, unused_imports))]
 
 mod log;
 mod netdev;
@@ -33,6 +36,7 @@ const NETLINK_BUF: usize = 16 * 1024;
 /// RTMGRP_LINK: link created, deleted or changed.
 const RTMGRP_LINK: u32 = 1;
 
+#[cfg(not(test))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     // Nothing here panics by design; if it ever does, die as BusyBox dies.
@@ -42,11 +46,13 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 /// The precompiled `core` refers to this even with `panic = "abort"`;
 /// without LTO (debug builds) the link needs it. Never called: we abort.
+#[cfg(not(test))]
 #[no_mangle]
 extern "C" fn rust_eh_personality() {}
 
 /// # Safety
 /// Called once by the C start-up code with the process's arguments.
+#[cfg(not(test))]
 #[no_mangle]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     // SAFETY: the C start-up code hands us argc valid C strings.
