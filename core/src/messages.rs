@@ -51,6 +51,8 @@ pub enum Message<'a> {
     },
 }
 
+const EPERM: i32 = 1;
+
 /// The banner after "started: ".
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
@@ -118,6 +120,10 @@ pub fn write_line<W: uWrite + ?Sized>(
     uwrite!(w, "ifplugd({}): {}", iface, msg)?;
     if let Some(e) = msg.errno() {
         uwrite!(w, ": {}", strerror(e))?;
+        // The one fatal failure a user without privileges meets: say why.
+        if matches!(msg, Message::SetFlagsFailed(_)) && e == EPERM {
+            w.write_str(" (needs root or CAP_NET_ADMIN)")?;
+        }
     }
     w.write_str("\n")
 }
@@ -179,6 +185,19 @@ mod tests {
                 errno: 19
             })),
             "ifplugd(eth0): ETHTOOL_GLINK failed: No such device\n"
+        );
+    }
+
+    #[test]
+    fn permission_hint() {
+        let mut s = String::<128>::new();
+        write_line(&mut s, "eth0", &Message::SetFlagsFailed(1), |_| {
+            "Operation not permitted"
+        })
+        .unwrap();
+        assert_eq!(
+            s,
+            "ifplugd(eth0): can't set interface flags: Operation not permitted (needs root or CAP_NET_ADMIN)\n"
         );
     }
 
