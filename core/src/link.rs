@@ -296,12 +296,22 @@ impl<'a> Daemon<'a> {
     fn on_wake<H: Host>(&mut self, host: &mut H, now: Millis) -> Result<(), Exit> {
         if self.opts.monitor {
             if self.resync {
-                self.index = host.if_index();
-                self.exists = self.index.is_some();
+                let index = host.if_index();
+                // A new index under our name: re-created while we were deaf.
+                if self.exists && index.is_some() && self.index.is_some() && index != self.index {
+                    self.recreated = true;
+                }
+                self.index = index;
+                self.exists = index.is_some();
             }
             if self.recreated && self.exists && self.exists_before {
+                // The old interface is gone: the script hears of that (after
+                // its delay) before anything is said of the new one.
                 host.log(&Message::InterfaceDisappeared);
                 self.exists_before = false;
+                self.exists = false;
+                self.check(host, now)?;
+                self.exists = true;
             }
             if self.exists != self.exists_before {
                 host.log(if self.exists {

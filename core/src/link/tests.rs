@@ -1305,7 +1305,10 @@ fn up_iface() {
                 STARTED,
                 (0, "upping interface"),
                 (0, "set flags 0x1003"),
-                (0, "can't set interface flags: Operation not permitted"),
+                (
+                        0,
+                        "can't set interface flags: Operation not permitted (needs root or CAP_NET_ADMIN)",
+                    ),
                 (0, "exit 1"),
             ]],
         ),
@@ -1523,8 +1526,34 @@ fn monitor() {
             (0, "probe ethtool"),
         ]),
         case(
-            "deleted and re-created in one batch: disappeared, appeared, probed afresh",
+            "deleted and re-created in one batch: disappeared (down), appeared (up), probed afresh",
             monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Nl(2500, [dellink(7, "eth0"), newlink(9, "eth0")].concat()),
+                Run(2500),
+            ],
+            &[
+                exists_up,
+                // The old interface's end is a change like any other: with
+                // the default 5 s down delay the new one's "up" cancels it.
+                &[
+                    (2500, "interface disappeared"),
+                    (2500, "link is down"),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                    (2500, "link is up"),
+                ],
+            ],
+        ),
+        case(
+            "deleted and re-created in one batch with -d 0: down script, then up",
+            opts(|o| {
+                o.monitor = true;
+                o.delay_down = 0;
+            }),
             Mock::new(&[(0, UP)]),
             vec![
                 Start(0),
@@ -1536,8 +1565,16 @@ fn monitor() {
                 exists_up,
                 &[
                     (2500, "interface disappeared"),
+                    (2500, "link is down"),
+                    (2500, "executing '/etc/ifplugd/ifplugd.action eth0 down'"),
+                    (2500, "run down PREVIOUS=up CURRENT=down"),
+                    (2500, EXIT_0),
                     (2500, "interface appeared"),
                     (2500, "using SIOCETHTOOL detection mode"),
+                    (2500, "link is up"),
+                    (2500, EXEC_UP),
+                    (2500, "run up PREVIOUS=down CURRENT=up"),
+                    (2500, EXIT_0),
                 ],
             ],
         ),
@@ -1548,10 +1585,14 @@ fn monitor() {
             vec![Start(0), Run(2000), Nl(2500, newlink(9, "eth0")), Run(2500)],
             &[
                 exists_up,
+                // The old interface's end is a change like any other: with
+                // the default 5 s down delay the new one's "up" cancels it.
                 &[
                     (2500, "interface disappeared"),
+                    (2500, "link is down"),
                     (2500, "interface appeared"),
                     (2500, "using SIOCETHTOOL detection mode"),
+                    (2500, "link is up"),
                 ],
             ],
         ),
