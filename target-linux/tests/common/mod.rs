@@ -325,8 +325,72 @@ impl Lab {
     /// lines' prefix and the pid file.
     pub fn start_raw(&self, iface: &str, args: &[&str], env: &[(&str, &str)]) -> Daemon {
         let mut cmd = self.bin_command(args);
-        cmd.envs(env.iter().copied())
-            .stdin(Stdio::null())
+        cmd.envs(env.iter().copied());
+        self.spawn_daemon(iface, cmd)
+    }
+
+    /// Starts `ip netns exec NS ARGV...`: a wrapper (setpriv, unshare, sh)
+    /// that ends by exec'ing the daemon, so the pid is the daemon's.
+    /// `iface` names the lines' prefix and the pid file.
+    pub fn start_via(&self, iface: &str, argv: &[&str]) -> Daemon {
+        let mut cmd = Command::new("ip");
+        cmd.args(["netns", "exec", &self.ns]).args(argv);
+        self.spawn_daemon(iface, cmd)
+    }
+
+    /// The arguments `start` passes before its ARGS, as owned strings.
+    pub fn default_args(&self, iface: &str) -> Vec<String> {
+        [
+            "-n",
+            "-s",
+            "-i",
+            iface,
+            "-r",
+            &self.script,
+            "-t",
+            "1",
+            "-u",
+            "0",
+            "-d",
+            "0",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect()
+    }
+
+    /// `ip -n NS -batch FILE` with these commands (one a line), at most
+    /// `limit`; panics if it fails.
+    pub fn batch(&self, commands: &str, limit: Duration) {
+        let file = self.dir.join(format!("batch-{}", now_ms()));
+        std::fs::write(&file, commands).expect("write the batch file");
+        let mut c = Command::new("ip");
+        c.args(["-n", &self.ns, "-force", "-batch"]).arg(&file);
+        let out = output_within(c, limit);
+        let _ = std::fs::remove_file(&file);
+        if !out.status.success() {
+            panic!(
+                "`ip -n {} -batch` failed ({}): {}",
+                self.ns,
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+    }
+
+    /// Whether the interface has a carrier (LOWER_UP), as the kernel says.
+    pub fn lower_up(&self, name: &str) -> bool {
+        let out = self.ip(&["-o", "link", "show", "dev", name]);
+        let flags = out
+            .split_once('<')
+            .and_then(|(_, rest)| rest.split_once('>'))
+            .map(|(flags, _)| flags.to_owned())
+            .unwrap_or_default();
+        flags.split(',').any(|f| f == "LOWER_UP")
+    }
+
+    fn spawn_daemon(&self, iface: &str, mut cmd: Command) -> Daemon {
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let mut child = cmd
@@ -714,4 +778,56 @@ pub fn startup(link: &str) -> Vec<String> {
         "using SIOCETHTOOL detection mode".into(),
         format!("link is {link}"),
     ]
+}
+
+/// A number of kB from /proc/PID/status (VmRSS, VmHWM, ...).
+pub fn status_kb(pid: u32, field: &str) -> u64 {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_else(|e| panic!("/proc/{pid}/status: {e}"));
+    text.lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/{pid}/status"))
+}
+
+/// The descriptors a process has open: (fd, what it points to).
+pub fn open_fds(pid: u32) -> Vec<(u32, String)> {
+    let dir = format!("/proc/{pid}/fd");
+    let mut fds: Vec<(u32, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let fd = e.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(e.path()).ok()?;
+            Some((fd, target.to_string_lossy().into_owned()))
+        })
+        .collect();
+    fds.sort();
+    fds
+}
+
+/// User plus system CPU time of a process, in clock ticks.
+pub fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // After the name: state is field 3, utime 14 and stime 15 (1-based).
+    let get = |i: usize| f.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    get(11) + get(12)
+}
+
+/// Polls `cond` every 20 ms until it holds; panics with `what()` after
+/// `limit`.
+pub fn wait_until_within(
+    limit: Duration,
+    what: impl Fn() -> String,
+    mut cond: impl FnMut() -> bool,
+) {
+    let deadline = Instant::now() + limit;
+    while !cond() {
+        if Instant::now() > deadline {
+            panic!("timed out after {limit:?} waiting for {}", what());
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
 }
