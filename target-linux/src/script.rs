@@ -1,4 +1,4 @@
-//! Running the action script: posix_spawn (vfork-like, no shell) with
+//! Running the action script: a vfork-style clone (no shell) with
 //! argv `SCRIPT IFACE up|down [EXTRA]`, the inherited environment plus
 //! IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, the default signal mask, and no
 //! descriptor of ours (all are close-on-exec).
@@ -115,35 +115,68 @@ unsafe fn is_ours(entry: *const c_char) -> bool {
         .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
 }
 
+/// What the child needs, on the parent's stack (the child shares memory).
+struct SpawnArgs<'a> {
+    argv: &'a [*const c_char],
+    envp: &'a [*const c_char],
+    mask: sys::sigset_t,
+    /// Set by the child when exec fails.
+    errno: c_int,
+}
+
+/// The child's stack: the parent is suspended (CLONE_VFORK) until the child
+/// has exec'd or exited, so one static stack serves every spawn.
+#[repr(C, align(16))]
+struct ChildStack([u8; 32 * 1024]);
+static mut CHILD_STACK: ChildStack = ChildStack([0; 32 * 1024]);
+
+/// vfork done safely: `clone(CLONE_VM | CLONE_VFORK)` onto a stack of its
+/// own, so the child never touches the parent's frames. It is what musl's
+/// posix_spawn does inside, without the parts we do not need (our
+/// signals are blocked, never caught, so only the mask needs resetting).
 fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
-    let defaults = sys::sigset(crate::signals::HANDLED);
-    let empty = sys::sigset(&[]);
-    let mut attr = sys::posix_spawnattr_t([0; 512]);
-    let mut pid: c_int = 0;
-    // SAFETY: argv and envp are NULL-terminated arrays of pointers to
-    // NUL-terminated strings that outlive the call; attr is initialised
-    // before use and large enough for the C library's type.
-    let rc = unsafe {
-        sys::posix_spawnattr_init(&mut attr);
-        sys::posix_spawnattr_setflags(
-            &mut attr,
-            sys::POSIX_SPAWN_SETSIGMASK | sys::POSIX_SPAWN_SETSIGDEF,
-        );
-        sys::posix_spawnattr_setsigmask(&mut attr, &empty);
-        sys::posix_spawnattr_setsigdefault(&mut attr, &defaults);
-        sys::posix_spawnp(
-            &mut pid,
-            argv[0],
-            ptr::null(),
-            &attr,
-            argv.as_ptr(),
-            envp.as_ptr(),
+    let mut args = SpawnArgs {
+        argv,
+        envp,
+        mask: sys::sigset(&[]),
+        errno: 0,
+    };
+    // SAFETY: the stack is ours alone (single thread, parent suspended
+    // while the child runs); `args` outlives the child's use of it, which
+    // ends at exec or _exit before clone returns here.
+    let pid = unsafe {
+        let stack = core::ptr::addr_of_mut!(CHILD_STACK);
+        let top = (stack as *mut u8).add(core::mem::size_of::<ChildStack>());
+        sys::clone(
+            child,
+            top.cast(),
+            sys::CLONE_VM | sys::CLONE_VFORK | sys::SIGCHLD,
+            (&mut args as *mut SpawnArgs).cast(),
         )
     };
-    if rc != 0 {
-        return Err(rc);
+    if pid <= 0 {
+        return Err(sys::errno());
     }
-    Pid::from_raw(pid).ok_or(rustix::io::Errno::CHILD.raw_os_error())
+    let pid = Pid::from_raw(pid).ok_or(rustix::io::Errno::CHILD.raw_os_error())?;
+    if args.errno != 0 {
+        let _ = reap(pid);
+        return Err(args.errno);
+    }
+    Ok(pid)
+}
+
+/// The child: unblock signals, exec (searching PATH as BusyBox's execvp
+/// does), or report why not.
+extern "C" fn child(arg: *mut core::ffi::c_void) -> c_int {
+    // SAFETY: `arg` is the parent's SpawnArgs, alive and untouched while
+    // the parent is suspended; only async-signal-safe calls follow.
+    unsafe {
+        let args = &mut *(arg as *mut SpawnArgs);
+        sys::sigprocmask(sys::SIG_SETMASK, &args.mask, ptr::null_mut());
+        sys::execvpe(args.argv[0], args.argv.as_ptr(), args.envp.as_ptr());
+        args.errno = sys::errno();
+        sys::_exit(127)
+    }
 }
 
 /// Waits for the script, still answering signals. With no pidfd (kernels

@@ -23,8 +23,15 @@ impl Signals {
     pub fn new() -> Result<Signals, rustix::io::Errno> {
         let set = sys::sigset(HANDLED);
         // SAFETY: `set` is a valid sigset_t; signalfd returns a new fd that
-        // we then own.
+        // we then own. SIG_DFL installs no handler.
         unsafe {
+            // Started in the background by a shell, we may inherit SIGINT
+            // and SIGQUIT ignored: an ignored signal never reaches the
+            // signalfd (`-k` would do nothing) and would stay ignored in
+            // the script. BusyBox's handlers undo that; so must we.
+            for &sig in HANDLED {
+                sys::signal(sig, 0);
+            }
             sys::sigprocmask(sys::SIG_BLOCK, &set, core::ptr::null_mut());
             let fd = sys::signalfd(-1, &set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK);
             if fd < 0 {

@@ -1,24 +1,34 @@
 //! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, fork, posix_spawn, strerror and the environment. musl (or
+//! signalfd, fork, clone, execvpe, strerror and the environment. musl (or
 //! glibc, for host tests) provides them; we link it anyway for its start-up.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_short, c_void, CStr};
+use core::ffi::{c_char, c_int, c_void, CStr};
 
 /// Opaque and large enough for musl's and glibc's `sigset_t` (128 bytes).
 #[repr(C, align(8))]
 pub struct sigset_t([u8; 128]);
 
-/// Opaque and large enough for musl's and glibc's `posix_spawnattr_t`
-/// (336 bytes on both).
-#[repr(C, align(8))]
-pub struct posix_spawnattr_t(pub [u8; 512]);
+// MIPS numbers these differently from every other Linux architecture.
+#[cfg(any(target_arch = "mips", target_arch = "mips64"))]
+mod arch {
+    pub const SIG_BLOCK: core::ffi::c_int = 1;
+    pub const SIG_SETMASK: core::ffi::c_int = 3;
+    pub const SIGCHLD: core::ffi::c_int = 18;
+}
+#[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
+mod arch {
+    pub const SIG_BLOCK: core::ffi::c_int = 0;
+    pub const SIG_SETMASK: core::ffi::c_int = 2;
+    pub const SIGCHLD: core::ffi::c_int = 17;
+}
+pub use arch::{SIGCHLD, SIG_BLOCK, SIG_SETMASK};
 
-pub const SIG_BLOCK: c_int = 0;
-pub const SFD_NONBLOCK: c_int = 0o4000;
-pub const SFD_CLOEXEC: c_int = 0o2000000;
-pub const POSIX_SPAWN_SETSIGDEF: c_short = 0x04;
-pub const POSIX_SPAWN_SETSIGMASK: c_short = 0x08;
+/// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
+pub const SFD_NONBLOCK: c_int = rustix::fs::OFlags::NONBLOCK.bits() as c_int;
+pub const SFD_CLOEXEC: c_int = rustix::fs::OFlags::CLOEXEC.bits() as c_int;
+pub const CLONE_VM: c_int = 0x100;
+pub const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
@@ -26,21 +36,19 @@ extern "C" {
     pub fn sigaddset(set: *mut sigset_t, sig: c_int) -> c_int;
     pub fn sigprocmask(how: c_int, set: *const sigset_t, old: *mut sigset_t) -> c_int;
     pub fn signalfd(fd: c_int, mask: *const sigset_t, flags: c_int) -> c_int;
+    /// Only ever called with SIG_DFL (0).
+    pub fn signal(sig: c_int, handler: usize) -> usize;
     pub fn fork() -> c_int;
     pub fn _exit(code: c_int) -> !;
-    pub fn posix_spawnattr_init(attr: *mut posix_spawnattr_t) -> c_int;
-    pub fn posix_spawnattr_setflags(attr: *mut posix_spawnattr_t, flags: c_short) -> c_int;
-    pub fn posix_spawnattr_setsigmask(attr: *mut posix_spawnattr_t, mask: *const sigset_t)
-        -> c_int;
-    pub fn posix_spawnattr_setsigdefault(
-        attr: *mut posix_spawnattr_t,
-        mask: *const sigset_t,
+    pub fn clone(
+        child: extern "C" fn(*mut c_void) -> c_int,
+        stack: *mut c_void,
+        flags: c_int,
+        arg: *mut c_void,
+        ...
     ) -> c_int;
-    pub fn posix_spawnp(
-        pid: *mut c_int,
+    pub fn execvpe(
         file: *const c_char,
-        file_actions: *const c_void,
-        attr: *const posix_spawnattr_t,
         argv: *const *const c_char,
         envp: *const *const c_char,
     ) -> c_int;

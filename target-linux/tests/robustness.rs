@@ -844,3 +844,34 @@ fn soak_2000_flaps_no_leak_no_lost_call() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
 }
+
+/// Started in the background by a shell (as init scripts do), the daemon
+/// inherits SIGINT and SIGQUIT ignored. It must still hear them (`-k` sends
+/// SIGQUIT), and the script must not inherit them ignored.
+#[test]
+fn inherited_ignored_signals_are_reset() {
+    let w = "rbign";
+    let lab = Lab::new(w);
+    lab.veth(w);
+    lab.veth_carrier(w, true);
+    lab.set_hook(
+        "while read -r k v; do case $k in SigIgn:) printf '%s\\n' \"$v\" > \"$d/ign\";; esac; done < /proc/$$/status\n",
+    );
+    let args = lab.default_args(w);
+    let mut argv = vec!["sh", "-c", "trap '' INT QUIT HUP; exec \"$0\" \"$@\"", BIN];
+    argv.extend(args.iter().map(String::as_str));
+    let mut d = lab.start_via(w, &argv);
+    d.wait_calls(1);
+    wait_until(|| "ign".into(), || lab.dir.join("ign").exists());
+    let ign = std::fs::read_to_string(lab.dir.join("ign")).unwrap();
+    let ignored = u64::from_str_radix(ign.trim(), 16).unwrap();
+    // Bits 1..3 are SIGHUP, SIGINT, SIGQUIT.
+    assert_eq!(
+        ignored & 0b1110,
+        0,
+        "the script inherited ignored signals: {ign}"
+    );
+    d.signal("QUIT");
+    assert_eq!(d.wait_exit(), 1, "{}", d.context());
+    d.assert_calls(&["up error>up"]);
+}
