@@ -33,24 +33,23 @@ impl<'a> Logger<'a> {
     }
 
     pub fn log(&mut self, msg: &Message<'_>) {
-        let mut line: String<LINE_MAX> = String::new();
+        // One buffer: "<27>" for syslog, then the line as stderr gets it.
+        let mut buf: String<LINE_MAX> = String::new();
+        let _ = buf.push_str(PRIORITY);
         // A line too long for the buffer is cut, not lost.
-        let _ = write_line(&mut line, self.iface, msg, error_text);
-        if !line.ends_with('\n') {
-            let _ = line.pop();
-            let _ = line.push('\n');
+        if write_line(&mut buf, self.iface, msg, error_text).is_err() {
+            let _ = buf.pop();
+            let _ = buf.push('\n');
         }
-        write_stderr(line.as_bytes());
+        let bytes = buf.as_bytes();
+        write_stderr(bytes.get(PRIORITY.len()..).unwrap_or(&[]));
+        let packet = bytes.get(..bytes.len().saturating_sub(1)).unwrap_or(&[]);
         if let Some(fd) = &self.syslog {
-            let text = line.trim_end_matches('\n');
-            let mut packet: String<{ LINE_MAX + 8 }> = String::new();
-            let _ = packet.push_str(PRIORITY);
-            let _ = packet.push_str(text);
-            if rustix::net::send(fd, packet.as_bytes(), SendFlags::NOSIGNAL).is_err() {
+            if rustix::net::send(fd, packet, SendFlags::NOSIGNAL).is_err() {
                 // syslogd restarted: connect once more and retry.
                 self.syslog = connect_syslog();
                 if let Some(fd) = &self.syslog {
-                    let _ = rustix::net::send(fd, packet.as_bytes(), SendFlags::NOSIGNAL);
+                    let _ = rustix::net::send(fd, packet, SendFlags::NOSIGNAL);
                 }
             }
         }
