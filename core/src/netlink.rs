@@ -1391,7 +1391,7 @@ mod tests {
 
     fn swap_messages(buf: &mut [u8]) {
         let mut off = 0;
-        while off + NLMSG_HEADER_LEN <= buf.len() {
+        while buf.len().saturating_sub(off) >= NLMSG_HEADER_LEN {
             let len = le_u32(buf, off) as usize;
             let kind = le_u16(buf, off + 4);
             for (at, width) in [(0, 4), (4, 2), (6, 2), (8, 4), (12, 4)] {
@@ -1401,7 +1401,7 @@ mod tests {
                 break;
             }
             let body = off + NLMSG_HEADER_LEN;
-            let end = (off + len).min(buf.len());
+            let end = off.saturating_add(len).min(buf.len());
             match kind {
                 RTM_NEWLINK | RTM_DELLINK | RTM_GETLINK if body + IFINFOMSG_LEN <= end => {
                     for (at, width) in [(2, 2), (4, 4), (8, 4), (12, 4)] {
@@ -1412,7 +1412,7 @@ mod tests {
                         let alen = le_u16(buf, at) as usize;
                         buf[at..at + 2].reverse();
                         buf[at + 2..at + 4].reverse();
-                        if alen < RTA_HEADER_LEN || at + alen > end {
+                        if alen < RTA_HEADER_LEN || at.saturating_add(alen) > end {
                             break;
                         }
                         at += (alen + 3) & !3;
@@ -1424,7 +1424,7 @@ mod tests {
                 }
                 _ => {}
             }
-            off += (len + 3) & !3;
+            off = off.saturating_add(len.saturating_add(3) & !3);
         }
     }
 

@@ -1,1 +1,116 @@
-fn main() {}
+//! The size report of the dist binaries (`cargo xtask size` runs it):
+//! per target the file size against its budget, the loadable sections, the
+//! bytes per crate and the largest symbols, and the per-symbol difference to
+//! the committed baseline, printed as BusyBox's bloat-o-meter prints it.
+//!
+//! usage: size-report --dist DIR --baseline DIR --budget FILE [--update-baseline]
+//!
+//! DIR/<triple>/ifplugd is the stripped binary that ships; symbols come from
+//! DIR/<triple>/unstripped/ifplugd, the same link before stripping.
+
+mod baseline;
+mod budget;
+mod measure;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+struct Args {
+    dist: PathBuf,
+    baseline: PathBuf,
+    budget: PathBuf,
+    update_baseline: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let (mut dist, mut baseline, mut budget, mut update) = (None, None, None, false);
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = || {
+            it.next()
+                .map(PathBuf::from)
+                .ok_or(format!("{arg} needs a value"))
+        };
+        match arg.as_str() {
+            "--dist" => dist = Some(value()?),
+            "--baseline" => baseline = Some(value()?),
+            "--budget" => budget = Some(value()?),
+            "--update-baseline" => update = true,
+            _ => return Err(format!("unknown argument `{arg}`")),
+        }
+    }
+    Ok(Args {
+        dist: dist.ok_or("--dist is required")?,
+        baseline: baseline.ok_or("--baseline is required")?,
+        budget: budget.ok_or("--budget is required")?,
+        update_baseline: update,
+    })
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("size-report: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Ok(false) when a target is over its budget.
+fn run() -> Result<bool, String> {
+    let args = parse_args()?;
+    let budgets = budget::read(&args.budget)?;
+    let binaries = measure::all(&args.dist)?;
+    if binaries.is_empty() {
+        return Err(format!(
+            "no target built in {} (run `cargo xtask dist` first)",
+            args.dist.display()
+        ));
+    }
+    let mut text = report::summary(&binaries, &budgets);
+    for bin in &binaries {
+        let file = baseline::path(&args.baseline, &bin.triple);
+        let old = baseline::read(&file)?;
+        text.push_str(&report::target(bin, old.as_ref(), &file));
+        if args.update_baseline {
+            baseline::write(&file, &bin.symbols)?;
+        }
+    }
+    print!("{text}");
+    let out = args.dist.join("size-report.md");
+    std::fs::write(&out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    if args.update_baseline {
+        eprintln!(
+            "size-report: baseline updated in {}",
+            args.baseline.display()
+        );
+    }
+
+    let mut ok = true;
+    for bin in &binaries {
+        match budgets.get(&bin.triple) {
+            None => {
+                ok = false;
+                eprintln!(
+                    "size-report: {} has no budget in {}",
+                    bin.triple,
+                    args.budget.display()
+                );
+            }
+            Some(&max) if bin.file_size > max => {
+                ok = false;
+                eprintln!(
+                    "size-report: {} is {} bytes, over its budget of {max} bytes ({})",
+                    bin.triple,
+                    bin.file_size,
+                    args.budget.display()
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(ok)
+}

@@ -266,7 +266,7 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
             let ms = at.saturating_sub(now()).min(86_400_000);
             rustix::time::Timespec {
                 tv_sec: (ms / 1000) as i64,
-                tv_nsec: ((ms % 1000) * 1_000_000) as i64,
+                tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
             }
         });
         let (sig_ready, nl_ready) = {

@@ -213,7 +213,7 @@ fn stop(pid: Pid, pidfd: &impl AsFd) {
     let _ = kill_process(pid, rustix::process::Signal::TERM);
     let grace = rustix::time::Timespec {
         tv_sec: GRACE_MS / 1000,
-        tv_nsec: (GRACE_MS % 1000) * 1_000_000,
+        tv_nsec: ((GRACE_MS % 1000) * 1_000_000) as rustix::time::Nsecs,
     };
     let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
     if !matches!(poll(&mut fds, Some(&grace)), Ok(n) if n > 0) {

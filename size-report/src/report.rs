@@ -1,0 +1,108 @@
+//! The Markdown of the report.
+
+use crate::baseline::{self, Sizes};
+use crate::measure::Binary;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// How many of the largest symbols each target lists.
+const TOP: usize = 20;
+
+/// One row per target: file size against budget, and the section groups.
+pub fn summary(binaries: &[Binary], budgets: &BTreeMap<String, u64>) -> String {
+    let mut out = String::from(
+        "# Size report\n\n\
+         Stripped static binaries in target/dist; bytes.\n\n\
+         | target | file | budget | .text | .rodata | .eh_frame | .data | .bss | other |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for b in binaries {
+        let budget = match budgets.get(&b.triple) {
+            Some(&max) if b.file_size > max => format!("{max} **over**"),
+            Some(max) => max.to_string(),
+            None => "none".into(),
+        };
+        let mut groups = [0u64; 6];
+        for (name, size, in_file) in &b.sections {
+            let i = match name.as_str() {
+                ".text" => 0,
+                ".rodata" => 1,
+                ".eh_frame" | ".eh_frame_hdr" => 2,
+                // Page padding for RELRO, not data.
+                ".relro_padding" => continue,
+                _ if !in_file => 4,
+                ".data" | ".data.rel.ro" | ".got" | ".init_array" | ".fini_array" | ".tdata"
+                | ".sdata" => 3,
+                _ => 5,
+            };
+            groups[i] += size;
+        }
+        let [text, rodata, eh, data, bss, other] = groups;
+        out.push_str(&format!(
+            "| {} | {} | {budget} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
+            b.triple, b.file_size
+        ));
+    }
+    out
+}
+
+/// A target's sections, crates, top symbols and baseline difference.
+pub fn target(b: &Binary, old: Option<&Sizes>, baseline_file: &Path) -> String {
+    let mut out = format!("\n## {}\n\nLoadable sections:", b.triple);
+    for (name, size, _) in &b.sections {
+        out.push_str(&format!(" {name} {size},"));
+    }
+    out.pop();
+    out.push_str("\n\nSymbols in the file (.bss ones apart: they cost memory, not bytes):\n");
+    out.push_str("\n| crate | bytes |\n|---|---:|\n");
+    let mut crates: BTreeMap<&str, u64> = BTreeMap::new();
+    for s in b.symbols.iter().filter(|s| !s.bss) {
+        *crates.entry(s.krate).or_default() += s.size;
+    }
+    let mut crates: Vec<_> = crates.into_iter().collect();
+    crates.sort_by_key(|c| std::cmp::Reverse(c.1));
+    for (krate, size) in crates {
+        out.push_str(&format!("| {krate} | {size} |\n"));
+    }
+
+    out.push_str(
+        "
+| largest symbols | crate | bytes |
+|---|---|---:|
+",
+    );
+    let mut symbols: Vec<_> = b.symbols.iter().filter(|s| !s.bss).collect();
+    symbols.sort_by_key(|s| std::cmp::Reverse(s.size));
+    for s in symbols.iter().take(TOP) {
+        // A `|` in a symbol (closures) would break the table.
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            s.name.replace('|', "\\|"),
+            s.krate,
+            s.size
+        ));
+    }
+
+    let mut bss: Vec<_> = b.symbols.iter().filter(|s| s.bss).collect();
+    bss.sort_by_key(|s| std::cmp::Reverse(s.size));
+    out.push_str("\nLargest in .bss:");
+    for s in bss.iter().take(5) {
+        out.push_str(&format!(" `{}` {},", s.name, s.size));
+    }
+    out.pop();
+    out.push('\n');
+
+    let new = baseline::sizes(&b.symbols);
+    match old {
+        Some(old) => out.push_str(&format!(
+            "\nAgainst {}:\n\n```text\n{}```\n",
+            baseline_file.display(),
+            baseline::diff(old, &new)
+        )),
+        None => out.push_str(&format!(
+            "\nNo baseline in {} yet (`cargo xtask size --update-baseline` writes it).\n",
+            baseline_file.display()
+        )),
+    }
+    out
+}

@@ -1,0 +1,153 @@
+//! `cargo xtask dist`: the static, stripped release binary per target.
+//!
+//! Route: nightly rustc with `-Z build-std` for every target (the ARM musl
+//! targets have no prebuilt std on this rustup mirror, MIPS has none at all,
+//! and immediate-abort panics need a core built with them anyway), zig
+//! (through cargo-zigbuild) as the linker and the provider of musl.
+
+use crate::tools::{self, Cross};
+use crate::{dist_dir, run, target_dir, Result, Target};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// For every target:
+/// - `+crt-static`: the MIPS musl targets link dynamically by default;
+/// - `-Clink-self-contained=no`: zig brings crt1.o and libc.a, and build-std
+///   targets have no self-contained objects to offer;
+/// - immediate-abort: a panic is a trap, with no formatting machinery;
+/// - no unwind tables: nothing unwinds, so .eh_frame is dead weight.
+const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
+     -Zunstable-options -Cpanic=immediate-abort -Cforce-unwind-tables=no";
+
+pub fn command(targets: &[Target], via: Option<&str>) -> Result {
+    match via {
+        None => {
+            let cross = tools::cross()?;
+            for t in targets {
+                build(&cross, t)?;
+            }
+            Ok(())
+        }
+        Some("cross") => via_cross(targets),
+        Some(other) => Err(format!("unknown --via `{other}` (only `cross`)")),
+    }
+}
+
+/// Builds one target into target/dist/<triple>/: `ifplugd` stripped, and
+/// `unstripped/ifplugd` with its symbols for the size report.
+pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
+    println!("xtask: building {}", t.triple);
+    let started = Instant::now();
+    run(cross
+        .zigbuild("build")
+        .args(["--release", "-p", "ifplugd", "--target", t.triple])
+        .args(["-Z", "build-std=core,alloc"])
+        // Keep the symbols; we strip the copy ourselves.
+        .args(["--config", "profile.release.strip=false"])
+        .env("RUSTFLAGS", RUSTFLAGS))?;
+    let built = target_dir().join(t.triple).join("release/ifplugd");
+    install(cross, t, &built)?;
+    let dist = dist_dir(t.triple).join("ifplugd");
+    let size = fs::metadata(&dist).map_err(|e| e.to_string())?.len();
+    println!(
+        "xtask: {} -> {} ({size} bytes, static, {:.0?})",
+        t.triple,
+        dist.display(),
+        started.elapsed()
+    );
+    Ok(dist)
+}
+
+/// Copies `built` into the dist tree, strips it, and checks it is static.
+fn install(cross: &Cross, t: &Target, built: &Path) -> Result {
+    let dir = dist_dir(t.triple);
+    let unstripped = dir.join("unstripped/ifplugd");
+    fs::create_dir_all(dir.join("unstripped")).map_err(|e| e.to_string())?;
+    fs::copy(built, &unstripped).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
+    let mut strip = Command::new(&cross.objcopy);
+    strip.arg("--strip-all");
+    if t.mips {
+        // Procedure descriptors: debugging aid nobody on a router reads.
+        strip.args(["--remove-section", ".pdr"]);
+    }
+    run(strip.arg(&unstripped).arg(dir.join("ifplugd")))?;
+    is_static(&dir.join("ifplugd"))
+}
+
+/// Fails unless the ELF file has neither an interpreter nor a dynamic
+/// section: what `file` calls "statically linked".
+pub fn is_static(path: &Path) -> Result {
+    let elf = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bad = || format!("{} is not an ELF file", path.display());
+    if elf.get(..4) != Some(b"\x7fELF") {
+        return Err(bad());
+    }
+    let wide = elf[4] == 2;
+    let big = elf[5] == 2;
+    let num = |at: usize, len: usize| -> Result<u64> {
+        let b = elf.get(at..at + len).ok_or_else(bad)?;
+        let mut v = 0u64;
+        for i in 0..len {
+            let byte = if big { b[i] } else { b[len - 1 - i] };
+            v = v << 8 | u64::from(byte);
+        }
+        Ok(v)
+    };
+    let (phoff, phentsize, phnum) = if wide {
+        (num(0x20, 8)?, num(0x36, 2)?, num(0x38, 2)?)
+    } else {
+        (num(0x1c, 4)?, num(0x2a, 2)?, num(0x2c, 2)?)
+    };
+    for i in 0..phnum {
+        let p_type = num((phoff + i * phentsize) as usize, 4)?;
+        // PT_DYNAMIC = 2, PT_INTERP = 3.
+        if p_type == 2 || p_type == 3 {
+            return Err(format!("{} is dynamically linked", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// `--via cross`: the containers of cross-rs, configured by Cross.toml.
+fn via_cross(targets: &[Target]) -> Result {
+    let engine = ["docker", "podman"].into_iter().find(|e| {
+        Command::new(e)
+            .arg("info")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(engine) = engine else {
+        return Err(
+            "--via cross needs a container engine, and neither `docker info` nor \
+                    `podman info` answers here; use the default route: cargo xtask dist"
+                .into(),
+        );
+    };
+    let cross = tools::cross()?;
+    let bin = crate::root().join(".tools/bin/cross");
+    if !bin.exists() {
+        println!("xtask: installing cross into .tools (cargo install)");
+        run(Command::new("cargo")
+            .args(["install", "--locked", "--quiet", "--root"])
+            .arg(crate::root().join(".tools"))
+            .arg("cross"))?;
+    }
+    for t in targets {
+        println!("xtask: building {} with cross ({engine})", t.triple);
+        run(Command::new(&bin)
+            .arg(format!("+{}", tools::NIGHTLY))
+            .args(["build", "--release", "-p", "ifplugd", "--target", t.triple])
+            .args(["--config", "profile.release.strip=false"])
+            .env("CROSS_CONTAINER_ENGINE", engine)
+            .env("RUSTFLAGS", RUSTFLAGS)
+            .current_dir(crate::root()))?;
+        install(
+            &cross,
+            t,
+            &target_dir().join(t.triple).join("release/ifplugd"),
+        )?;
+    }
+    Ok(())
+}
