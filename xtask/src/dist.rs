@@ -17,9 +17,15 @@ use std::time::Instant;
 /// - `-Clink-self-contained=no`: zig brings crt1.o and libc.a, and build-std
 ///   targets have no self-contained objects to offer;
 /// - immediate-abort: a panic is a trap, with no formatting machinery;
-/// - no unwind tables: nothing unwinds, so .eh_frame is dead weight.
+/// - no unwind tables: nothing unwinds, so .eh_frame is dead weight;
+/// - a static, non-PIE executable: no relocations to carry or apply;
+/// - no RELRO, no build id: each pads the file to a page boundary or adds
+///   a section, for nothing on a router (lld shares code pages already).
 const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
-     -Zunstable-options -Cpanic=immediate-abort -Cforce-unwind-tables=no";
+     -Zunstable-options -Cpanic=immediate-abort -Cforce-unwind-tables=no \
+     -Crelocation-model=static \
+     -Clink-arg=-Wl,-z,norelro \
+     -Clink-arg=-Wl,--build-id=none";
 
 pub fn command(targets: &[Target], via: Option<&str>) -> Result {
     match via {
