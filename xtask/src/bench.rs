@@ -37,7 +37,7 @@ pub struct Config {
 impl Config {
     pub fn parse(args: &[String]) -> Result<Config, String> {
         let mut c = Config {
-            changes: 200,
+            changes: 400,
             idle_secs: 60,
         };
         let mut it = args.iter();
@@ -377,8 +377,11 @@ fn latency_run(
             .as_nanos();
         let ms = t1.saturating_sub(t0) as f64 / 1e6;
         if up { &mut on } else { &mut off }.push(ms);
-        // A random pause, so changes do not lock to the poll period.
-        std::thread::sleep(Duration::from_millis(5 + rng.next() % 60));
+        // A random pause over a whole poll period: the script runs just
+        // after a poll, so a short pause would put every change right
+        // after one and measure the worst case, not the typical one.
+        let span = if poll_only { 1000 } else { 60 };
+        std::thread::sleep(Duration::from_millis(5 + rng.next() % span));
     }
     let dev = match device {
         Device::Veth => "veth (peer down/up)",

@@ -24,6 +24,7 @@ commands:
   demo
       (root) the daemon on a throwaway veth pair in its own namespace
   bench [--changes N] [--idle-secs S]
+      (N changes per run, half on and half off; default 400, idle 60 s)
       (root) reaction time and idle cost, netlink and polling modes;
       writes target/bench/report.md
   soak [--flaps N]

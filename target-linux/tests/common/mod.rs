@@ -303,20 +303,8 @@ impl Lab {
     }
 
     pub fn start_env(&self, iface: &str, args: &[&str], env: &[(&str, &str)]) -> Daemon {
-        let mut all = vec![
-            "-n",
-            "-s",
-            "-i",
-            iface,
-            "-r",
-            &self.script,
-            "-t",
-            "1",
-            "-u",
-            "0",
-            "-d",
-            "0",
-        ];
+        let defaults = self.default_args(iface);
+        let mut all: Vec<&str> = defaults.iter().map(String::as_str).collect();
         all.extend_from_slice(args);
         self.start_raw(iface, &all, env)
     }
