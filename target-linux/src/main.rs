@@ -28,11 +28,12 @@ use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
 use rustix::process::{kill_process, Pid, Signal as KillSignal};
-use script::{CBuf, Script};
+use script::{CBuf, Script, ARG_MAX};
 use signals::Signals;
 
-/// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not).
-const NETLINK_BUF: usize = 16 * 1024;
+/// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
+/// ~1.5 KiB today); a larger one is seen as truncated and re-read.
+const NETLINK_BUF: usize = 8 * 1024;
 /// RTMGRP_LINK: link created, deleted or changed.
 const RTMGRP_LINK: u32 = 1;
 
@@ -181,13 +182,13 @@ fn run(args: Args) -> u8 {
 
     // Everything the script needs, as C strings, before we fork.
     let (Some(script_path), Some(iface_c)) = (
-        CBuf::<4096>::new(&[opts.script]),
+        CBuf::<ARG_MAX>::new(&[opts.script]),
         CBuf::<16>::new(&[opts.iface]),
     ) else {
         say("ifplugd: ", &["script path too long"]);
         return 1;
     };
-    let extra = match opts.extra_arg.map(|x| CBuf::<4096>::new(&[x])) {
+    let extra = match opts.extra_arg.map(|x| CBuf::<ARG_MAX>::new(&[x])) {
         Some(None) => {
             say("ifplugd: ", &["extra argument too long"]);
             return 1;

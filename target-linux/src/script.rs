@@ -20,7 +20,10 @@ use rustix::process::{kill_process, pidfd_open, waitpid, Pid, PidfdFlags, WaitOp
 /// How long a script asked to stop may take before SIGKILL.
 const GRACE_MS: i64 = 1000;
 /// Environment entries passed on; more are dropped (ours come first).
-const ENV_MAX: usize = 1024;
+/// Every byte here is resident memory while the daemon runs.
+const ENV_MAX: usize = 256;
+/// Longest script path or extra argument, with its NUL. Resident too.
+pub const ARG_MAX: usize = 1024;
 
 /// A NUL-terminated copy of a string, on the stack.
 pub struct CBuf<const N: usize> {
@@ -51,9 +54,9 @@ impl<const N: usize> CBuf<N> {
 
 /// Everything about the script that does not change between runs.
 pub struct Script<'a> {
-    pub path: &'a CBuf<4096>,
+    pub path: &'a CBuf<ARG_MAX>,
     pub iface: &'a CBuf<16>,
-    pub extra: Option<&'a CBuf<4096>>,
+    pub extra: Option<&'a CBuf<ARG_MAX>>,
 }
 
 impl Script<'_> {
