@@ -117,7 +117,7 @@ pub fn run(root: &Path, cfg: &Config) -> Result<(), String> {
     }
     let _ = writeln!(
         report,
-        "\nWake-ups: the daemon's voluntary context switches (/proc/PID/status). System calls: `strace -c -f -p PID` over the same window. VmHWM and CPU time (utime+stime) from /proc at the end of the idle window."
+        "\nWake-ups: the daemon's voluntary context switches (/proc/PID/status) over the window, untraced. System calls: `strace -c -f -p PID` over a second window as long. VmHWM and CPU time (utime+stime) from /proc at the end of the idle window."
     );
     let path = out_dir.join("report.md");
     std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -377,11 +377,12 @@ fn latency_run(
             .as_nanos();
         let ms = t1.saturating_sub(t0) as f64 / 1e6;
         if up { &mut on } else { &mut off }.push(ms);
-        // A random pause over a whole poll period: the script runs just
-        // after a poll, so a short pause would put every change right
-        // after one and measure the worst case, not the typical one.
-        let span = if poll_only { 1000 } else { 60 };
-        std::thread::sleep(Duration::from_millis(5 + rng.next() % span));
+        // A random pause over a whole poll period: a script often runs
+        // just after a poll, so a short pause would put the next change
+        // right after one and measure the worst case, not the typical one
+        // (this matters whenever a poll finds the change: always with -P,
+        // and for a tap's late carrier-off announcement without it).
+        std::thread::sleep(Duration::from_millis(5 + rng.next() % 1000));
     }
     let dev = match device {
         Device::Veth => "veth (peer down/up)",
@@ -409,17 +410,19 @@ fn idle_run(bin: &Path, stamp: &Path, poll_only: bool, secs: u64) -> Result<Stri
     let rig = Rig::start(bin, stamp, Device::Veth, poll_only)?;
     let pid = rig.pid();
     std::thread::sleep(Duration::from_secs(2));
+    // Wake-ups first, untraced: strace's stops would count as switches.
     let switches0 = status_field(pid, "voluntary_ctxt_switches")?;
+    std::thread::sleep(Duration::from_secs(secs));
+    let switches1 = status_field(pid, "voluntary_ctxt_switches")?;
+    // Then the system calls, over a window as long.
     let trace = rig._dir.0.join("strace.txt");
-    let strace = Command::new("timeout")
+    Command::new("timeout")
         .args(["-s", "INT", &secs.to_string(), "strace", "-c", "-f", "-o"])
         .arg(&trace)
         .args(["-p", &pid.to_string()])
         .stderr(Stdio::null())
         .status()
         .map_err(|e| format!("strace: {e}"))?;
-    let _ = strace;
-    let switches1 = status_field(pid, "voluntary_ctxt_switches")?;
     let hwm = status_field(pid, "VmHWM")?;
     let cpu_ms = cpu_time_ms(pid)?;
     let calls = strace_total(&trace)?;
