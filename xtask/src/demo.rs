@@ -7,7 +7,7 @@
 use crate::netns::{chmod_x, is_root, which, Namespace, TempDir};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -145,14 +145,7 @@ struct Daemon {
 
 impl Daemon {
     fn start(ns: &Namespace, bin: &Path, args: &[&str]) -> Result<Daemon, String> {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(bin)
-            .args(args)
-            .stdin(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("ip netns exec: {e}"))?;
+        let mut child = ns.spawn(bin, args)?;
         let stderr = child.stderr.take().ok_or("no stderr")?;
         let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {

@@ -17,6 +17,20 @@ impl Namespace {
         Ok(Namespace { name })
     }
 
+    /// Starts `bin args` inside the namespace with stderr piped and stdout
+    /// inherited (the demo's script prints there). `ip netns exec` execs it,
+    /// so the child's pid is the program's own.
+    pub fn spawn(&self, bin: &Path, args: &[&str]) -> Result<std::process::Child, String> {
+        Command::new("ip")
+            .args(["netns", "exec", &self.name])
+            .arg(bin)
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("ip netns exec: {e}"))
+    }
+
     pub fn ip(&self, args: &[&str]) -> Result<(), String> {
         let mut all = vec!["-n", &self.name];
         all.extend_from_slice(args);

@@ -325,15 +325,7 @@ struct Daemon {
 
 impl Daemon {
     fn start(ns: &Namespace, bin: &Path, args: &[&str]) -> Result<Daemon, String> {
-        let mut child = Command::new("ip")
-            .args(["netns", "exec", &ns.name])
-            .arg(bin)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("ip netns exec: {e}"))?;
+        let mut child = ns.spawn(bin, args)?;
         let stderr = child.stderr.take().ok_or("no stderr")?;
         let log = Arc::new(Mutex::new(Log::default()));
         let sink = Arc::clone(&log);
