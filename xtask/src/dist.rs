@@ -29,12 +29,20 @@ const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
 
 /// ARMv7 runs Thumb-2, which is about a quarter smaller than ARM code; the
 /// C library stays in ARM mode and interworks.
+///
+/// Every target links with xtask/no-unwind.ld, which drops the unwind
+/// tables zig's musl objects bring (3-4 KB of a loaded segment) and the
+/// .eh_frame_hdr that indexes them.
 pub fn rustflags(t: &Target) -> String {
+    let script = crate::root().join("xtask/no-unwind.ld");
+    let mut flags = format!(
+        "{RUSTFLAGS} -Clink-arg=-Wl,--no-eh-frame-hdr -Clink-arg=-Wl,-T,{}",
+        script.display()
+    );
     if t.triple.starts_with("armv7") {
-        format!("{RUSTFLAGS} -Ctarget-feature=+thumb-mode")
-    } else {
-        RUSTFLAGS.to_string()
+        flags.push_str(" -Ctarget-feature=+thumb-mode");
     }
+    flags
 }
 
 pub fn command(targets: &[Target], via: Option<&str>) -> Result {

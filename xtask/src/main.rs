@@ -32,9 +32,10 @@ commands:
   dist [--target T]... [--via cross]
       build the static release `ifplugd` into target/dist/<T>/ifplugd
       (default: all targets; --via cross needs a running container engine)
-  qemu-test [--target T]...
+  qemu-test [--target T]... [--smoke-only]
       run the core's unit tests and a network-namespace smoke test of the
-      dist binary under qemu-user (default: all targets)
+      dist binary under qemu-user (default: all targets; --smoke-only skips
+      the unit tests)
   size [--update-baseline]
       size report of every target in target/dist (target/dist/size-report.md),
       checked against size-report/budget.toml
@@ -132,8 +133,8 @@ fn dispatch(args: &[String]) -> Result {
             dist::command(&opts.targets()?, opts.via.as_deref())
         }
         "qemu-test" => {
-            opts.only(&["--target"])?;
-            qemu::command(&opts.targets()?)
+            opts.only(&["--target", "--smoke-only"])?;
+            qemu::command(&opts.targets()?, opts.smoke_only)
         }
         "size" => {
             opts.only(&["--update-baseline"])?;
@@ -155,6 +156,7 @@ struct Opts {
     targets: Vec<String>,
     via: Option<String>,
     update_baseline: bool,
+    smoke_only: bool,
     given: Vec<&'static str>,
 }
 
@@ -186,6 +188,10 @@ impl Opts {
                 "--update-baseline" => {
                     opts.update_baseline = true;
                     opts.given.push("--update-baseline");
+                }
+                "--smoke-only" => {
+                    opts.smoke_only = true;
+                    opts.given.push("--smoke-only");
                 }
                 _ => return Err(format!("unknown option `{arg}` (try `cargo xtask help`)")),
             }
