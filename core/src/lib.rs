@@ -9,6 +9,7 @@
 
 pub mod delay;
 pub mod detect;
+pub mod exec_path;
 pub mod link;
 pub mod messages;
 pub mod netlink;

@@ -85,7 +85,7 @@ impl Args {
         let mut me = self;
         while me.at < me.end {
             let raw = me.raw(me.at);
-            if core::str::from_utf8(raw).is_err() {
+            if options::utf8(raw).is_none() {
                 return Some(raw);
             }
             me.at += 1;
@@ -108,7 +108,7 @@ impl Iterator for Args {
         let raw = self.raw(self.at);
         self.at += 1;
         // Checked by find_non_utf8 before parsing.
-        Some(core::str::from_utf8(raw).unwrap_or(""))
+        Some(options::utf8(raw).unwrap_or(""))
     }
 }
 
@@ -264,9 +264,11 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
     let mut buf = [0u8; NETLINK_BUF];
     while flow == Flow::Continue {
         let timeout = daemon.poll_at().map(|at| {
-            let ms = at.saturating_sub(now()).min(86_400_000);
+            // At most a day: u32 arithmetic, no 64-bit division on 32-bit
+            // routers.
+            let ms = at.saturating_sub(now()).min(86_400_000) as u32;
             rustix::time::Timespec {
-                tv_sec: (ms / 1000) as i64,
+                tv_sec: (ms / 1000).into(),
                 tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
             }
         });
@@ -403,10 +405,10 @@ fn daemonize() -> Result<(), Errno> {
     let _ = rustix::process::chdir(c"/");
     // SAFETY: single-threaded; the child goes on with a copy of everything.
     match unsafe { sys::fork() } {
-        -1 => return Err(Errno::from_raw_os_error(sys::errno())),
-        0 => {}
+        Err(errno) => return Err(Errno::from_raw_os_error(errno)),
+        Ok(0) => {}
         // SAFETY: the parent leaves at once, as BusyBox's does.
-        _ => unsafe { sys::_exit(0) },
+        Ok(_) => unsafe { sys::_exit(0) },
     }
     let _ = rustix::process::setsid();
     let _ = rustix::stdio::dup2_stdin(&null);

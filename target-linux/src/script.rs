@@ -9,12 +9,14 @@
 
 use crate::signals::Signals;
 use crate::sys;
-use core::ffi::{c_char, c_int};
+use core::ffi::{c_char, c_int, CStr};
 use core::ptr;
+use ifplugd_core::exec_path::{self, Unusable};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome, ENV_CURRENT, ENV_PREVIOUS};
 use ifplugd_core::{Signal, Status};
 use rustix::event::{poll, PollFd, PollFlags};
 use rustix::fd::AsFd;
+use rustix::io::Errno;
 use rustix::process::{kill_process, pidfd_open, waitpid, Pid, PidfdFlags, WaitOptions};
 
 /// How long a script asked to stop may take before SIGKILL.
@@ -24,6 +26,8 @@ const GRACE_MS: i64 = 1000;
 const ENV_MAX: usize = 256;
 /// Longest script path or extra argument, with its NUL. Resident too.
 pub const ARG_MAX: usize = 1024;
+/// Longest path tried in the PATH search (the kernel's PATH_MAX).
+const PATH_MAX: usize = 4096;
 
 /// A NUL-terminated copy of a string, on the stack.
 pub struct CBuf<const N: usize> {
@@ -68,7 +72,7 @@ impl Script<'_> {
         let previous = env_entry(ENV_PREVIOUS, call.previous);
         let current = env_entry(ENV_CURRENT, call.current);
         let (Some(previous), Some(current)) = (previous, current) else {
-            return ScriptOutcome::NotStarted(rustix::io::Errno::NAMETOOLONG.raw_os_error());
+            return ScriptOutcome::NotStarted(Errno::NAMETOOLONG.raw_os_error());
         };
         let argv: [*const c_char; 5] = [
             self.path.as_ptr(),
@@ -146,21 +150,13 @@ fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
     };
     // SAFETY: the stack is ours alone (single thread, parent suspended
     // while the child runs); `args` outlives the child's use of it, which
-    // ends at exec or _exit before clone returns here.
+    // ends at exec or _exit before vfork_on returns here.
     let pid = unsafe {
         let stack = core::ptr::addr_of_mut!(CHILD_STACK);
         let top = (stack as *mut u8).add(core::mem::size_of::<ChildStack>());
-        sys::clone(
-            child,
-            top.cast(),
-            sys::CLONE_VM | sys::CLONE_VFORK | sys::SIGCHLD,
-            (&mut args as *mut SpawnArgs).cast(),
-        )
+        sys::vfork_on(child, top.cast(), (&mut args as *mut SpawnArgs).cast())?
     };
-    if pid <= 0 {
-        return Err(sys::errno());
-    }
-    let pid = Pid::from_raw(pid).ok_or(rustix::io::Errno::CHILD.raw_os_error())?;
+    let pid = Pid::from_raw(pid).ok_or(Errno::CHILD.raw_os_error())?;
     if args.errno != 0 {
         let _ = reap(pid);
         return Err(args.errno);
@@ -168,17 +164,58 @@ fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
     Ok(pid)
 }
 
-/// The child: unblock signals, exec (searching PATH as BusyBox's execvp
-/// does), or report why not.
+/// The child: unblock signals, exec, or report why not.
 extern "C" fn child(arg: *mut core::ffi::c_void) -> c_int {
     // SAFETY: `arg` is the parent's SpawnArgs, alive and untouched while
     // the parent is suspended; only async-signal-safe calls follow.
     unsafe {
         let args = &mut *(arg as *mut SpawnArgs);
         sys::sigprocmask(sys::SIG_SETMASK, &args.mask, ptr::null_mut());
-        sys::execvpe(args.argv[0], args.argv.as_ptr(), args.envp.as_ptr());
-        args.errno = sys::errno();
+        args.errno = execvp(args.argv, args.envp);
         sys::_exit(127)
+    }
+}
+
+/// execvp with our environment: tries each place `argv[0]` may be (see
+/// `exec_path`) and returns the errno execvp would leave.
+///
+/// # Safety
+/// `argv` and `envp` must be NULL-terminated arrays of C strings.
+unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
+    let file = CStr::from_ptr(argv[0]).to_bytes();
+    match exec_path::unusable(file) {
+        Some(Unusable::Empty) => return Errno::NOENT.raw_os_error(),
+        Some(Unusable::TooLong) => return Errno::NAMETOOLONG.raw_os_error(),
+        None => {}
+    }
+    // PATH as the daemon was started with, like getenv() in execvp.
+    let mut path = exec_path::DEFAULT_PATH;
+    let mut p = sys::environ;
+    while !p.is_null() && !(*p).is_null() {
+        if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
+            path = value;
+            break;
+        }
+        p = p.add(1);
+    }
+    let mut buf = [0u8; PATH_MAX + exec_path::NAME_MAX + 2];
+    let (mut last, mut denied) = (Errno::NOENT, false);
+    for (dir, name) in exec_path::candidates(file, path) {
+        let Some(c_path) = exec_path::join(dir, name, &mut buf) else {
+            continue;
+        };
+        sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr());
+        last = Errno::from_raw_os_error(sys::errno());
+        match last {
+            Errno::ACCESS => denied = true,
+            Errno::NOENT | Errno::NOTDIR => {}
+            _ => return last.raw_os_error(),
+        }
+    }
+    if denied {
+        Errno::ACCESS.raw_os_error()
+    } else {
+        last.raw_os_error()
     }
 }
 
@@ -235,7 +272,7 @@ fn reap(pid: Pid) -> ScriptOutcome {
                     return ScriptOutcome::Killed(sig as u8);
                 }
             }
-            Ok(None) | Err(rustix::io::Errno::INTR) => {}
+            Ok(None) | Err(Errno::INTR) => {}
             Err(e) => return ScriptOutcome::NotStarted(e.raw_os_error()),
         }
     }

@@ -30,7 +30,7 @@ impl Signals {
             // signalfd (`-k` would do nothing) and would stay ignored in
             // the script. BusyBox's handlers undo that; so must we.
             for &sig in HANDLED {
-                sys::signal(sig, 0);
+                sys::default_action(sig);
             }
             sys::sigprocmask(sys::SIG_BLOCK, &set, core::ptr::null_mut());
             let fd = sys::signalfd(-1, &set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK);

@@ -1,13 +1,17 @@
 //! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, fork, clone, execvpe, strerror and the environment. musl (or
-//! glibc, for host tests) provides them; we link it anyway for its start-up.
+//! signalfd, clone and execve, strerror, the clock and the environment.
+//! musl (or glibc, for host tests) provides them; we link it anyway for its
+//! start-up. We call the C library's bare entry points, not the wrappers
+//! that keep its fork and thread bookkeeping: we have no threads, no
+//! at-fork handlers and no signal handlers, and the wrappers cost ~4 KB.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_void, CStr};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
 
-/// Opaque and large enough for musl's and glibc's `sigset_t` (128 bytes).
-#[repr(C, align(8))]
-pub struct sigset_t([u8; 128]);
+/// Large enough for musl's and glibc's `sigset_t` (128 bytes); the first
+/// bytes are the kernel's sigset, which is what we fill in.
+#[repr(C)]
+pub struct sigset_t([c_ulong; 128 / core::mem::size_of::<c_ulong>()]);
 
 // MIPS numbers these differently from every other Linux architecture.
 #[cfg(any(target_arch = "mips", target_arch = "mips64"))]
@@ -15,40 +19,64 @@ mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 1;
     pub const SIG_SETMASK: core::ffi::c_int = 3;
     pub const SIGCHLD: core::ffi::c_int = 18;
+    /// The kernel's sigset: 128 signals.
+    pub const SIGSET_BYTES: usize = 16;
 }
 #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
 mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 0;
     pub const SIG_SETMASK: core::ffi::c_int = 2;
     pub const SIGCHLD: core::ffi::c_int = 17;
+    /// The kernel's sigset: 64 signals.
+    pub const SIGSET_BYTES: usize = 8;
 }
 pub use arch::{SIGCHLD, SIG_BLOCK, SIG_SETMASK};
+
+/// System call numbers for the two calls made through `syscall()`.
+#[cfg(target_arch = "x86_64")]
+mod nr {
+    pub const CLONE: core::ffi::c_long = 56;
+    pub const RT_SIGACTION: core::ffi::c_long = 13;
+}
+#[cfg(target_arch = "aarch64")]
+mod nr {
+    pub const CLONE: core::ffi::c_long = 220;
+    pub const RT_SIGACTION: core::ffi::c_long = 134;
+}
+#[cfg(target_arch = "arm")]
+mod nr {
+    pub const CLONE: core::ffi::c_long = 120;
+    pub const RT_SIGACTION: core::ffi::c_long = 174;
+}
+#[cfg(target_arch = "mips")]
+mod nr {
+    pub const CLONE: core::ffi::c_long = 4120;
+    pub const RT_SIGACTION: core::ffi::c_long = 4194;
+}
 
 /// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
 pub const SFD_NONBLOCK: c_int = rustix::fs::OFlags::NONBLOCK.bits() as c_int;
 pub const SFD_CLOEXEC: c_int = rustix::fs::OFlags::CLOEXEC.bits() as c_int;
-pub const CLONE_VM: c_int = 0x100;
-pub const CLONE_VFORK: c_int = 0x4000;
+const CLONE_VM: c_int = 0x100;
+const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
-    pub fn sigemptyset(set: *mut sigset_t) -> c_int;
-    pub fn sigaddset(set: *mut sigset_t, sig: c_int) -> c_int;
     pub fn sigprocmask(how: c_int, set: *const sigset_t, old: *mut sigset_t) -> c_int;
     pub fn signalfd(fd: c_int, mask: *const sigset_t, flags: c_int) -> c_int;
-    /// Only ever called with SIG_DFL (0).
-    pub fn signal(sig: c_int, handler: usize) -> usize;
-    pub fn fork() -> c_int;
+    fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
-    pub fn clone(
+    /// The bare clone: musl's internal one (its `clone` adds fork
+    /// bookkeeping), glibc's public alias of `clone`.
+    fn __clone(
         child: extern "C" fn(*mut c_void) -> c_int,
         stack: *mut c_void,
         flags: c_int,
         arg: *mut c_void,
         ...
     ) -> c_int;
-    pub fn execvpe(
-        file: *const c_char,
+    pub fn execve(
+        path: *const c_char,
         argv: *const *const c_char,
         envp: *const *const c_char,
     ) -> c_int;
@@ -59,6 +87,67 @@ extern "C" {
     #[cfg_attr(target_pointer_width = "32", link_name = "__clock_gettime64")]
     fn clock_gettime(clock: c_int, ts: *mut [i64; 2]) -> c_int;
     pub static environ: *const *const c_char;
+}
+
+/// fork(): the bare system call. The C library's fork runs at-fork
+/// handlers and takes its internal locks, none of which exist here.
+///
+/// # Safety
+/// As fork: the child has a copy of everything and one thread.
+pub unsafe fn fork() -> Result<c_int, i32> {
+    // clone(SIGCHLD) with no new stack is fork on every architecture; the
+    // remaining arguments are unused.
+    let r = syscall(
+        nr::CLONE,
+        SIGCHLD as c_long,
+        0 as c_long,
+        0 as c_long,
+        0 as c_long,
+    );
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(r as c_int)
+    }
+}
+
+/// vfork onto a stack of our own: `clone(CLONE_VM | CLONE_VFORK)` running
+/// `child(arg)` on `stack` (its top). Returns once the child has exec'd or
+/// exited.
+///
+/// # Safety
+/// `stack` must be free for the child's use, and `child` must only exec or
+/// `_exit` in the end, touching nothing of the parent's but `arg`.
+pub unsafe fn vfork_on(
+    child: extern "C" fn(*mut c_void) -> c_int,
+    stack: *mut c_void,
+    arg: *mut c_void,
+) -> Result<c_int, i32> {
+    let r = __clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
+    match r {
+        0.. => Ok(r),
+        // musl's internal __clone returns -errno; glibc's sets errno.
+        _ if cfg!(target_env = "musl") => Err(-r),
+        _ => Err(errno()),
+    }
+}
+
+/// Sets `sig` back to its default action (from SIG_IGN, say).
+pub fn default_action(sig: c_int) {
+    // The kernel's struct sigaction, all zero: SIG_DFL (0), no flags, an
+    // empty mask, whatever the architecture's field order.
+    let act = [0u64; 8];
+    // SAFETY: rt_sigaction only reads `act`, which is large enough for
+    // every architecture's struct; no old action is asked for.
+    unsafe {
+        syscall(
+            nr::RT_SIGACTION,
+            sig as c_long,
+            act.as_ptr(),
+            core::ptr::null::<u8>(),
+            arch::SIGSET_BYTES as c_long,
+        );
+    }
 }
 
 /// The C library's text for an errno.
@@ -72,17 +161,18 @@ pub fn error_text(errno: i32) -> &'static str {
         }
         CStr::from_ptr(p)
     };
-    text.to_str().unwrap_or("Unknown error")
+    ifplugd_core::options::utf8(text.to_bytes()).unwrap_or("Unknown error")
 }
 
 /// A signal set of `signals`.
 pub fn sigset(signals: &[c_int]) -> sigset_t {
-    let mut set = sigset_t([0; 128]);
-    // SAFETY: `set` is a valid, writable sigset_t.
-    unsafe {
-        sigemptyset(&mut set);
-        for &s in signals {
-            sigaddset(&mut set, s);
+    const BITS: usize = c_ulong::BITS as usize;
+    let mut set = sigset_t([0; 128 / core::mem::size_of::<c_ulong>()]);
+    for &s in signals {
+        // Signal n is bit n-1, counted through the words in order.
+        let bit = (s as usize).wrapping_sub(1);
+        if let Some(word) = set.0.get_mut(bit / BITS) {
+            *word |= 1 << (bit % BITS);
         }
     }
     set
@@ -106,5 +196,6 @@ pub fn monotonic_ms() -> u64 {
     unsafe { clock_gettime(CLOCK_MONOTONIC, &mut ts) };
     (ts[0] as u64)
         .saturating_mul(1000)
-        .saturating_add(ts[1] as u64 / 1_000_000)
+        // tv_nsec < 10^9: a 32-bit division, no 64-bit one on 32-bit routers.
+        .saturating_add(u64::from(ts[1] as u32 / 1_000_000))
 }

@@ -192,3 +192,54 @@ fn script_gets_no_daemon_descriptor_and_no_blocked_signal() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
 }
+
+/// Where the tests' own tools (`ip`, `sh`) are, after a test's directories.
+const SYSTEM_PATH: &str = ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// `-r NAME` without a '/': searched on the daemon's PATH as execvp does,
+/// past a directory that does not exist and a file that is not executable.
+#[test]
+fn script_named_without_a_slash_is_searched_on_path() {
+    let lab = Lab::new("scpath");
+    up_link(&lab, "scpath");
+    let (denied, missing, found) = (lab.dir.join("a"), lab.dir.join("b"), lab.dir.join("c"));
+    std::fs::create_dir_all(&denied).unwrap();
+    std::fs::create_dir_all(&found).unwrap();
+    std::fs::write(denied.join("ifplugd-test-act"), "#!/bin/sh\nexit 3\n").unwrap();
+    std::fs::copy(&lab.script, found.join("ifplugd-test-act")).unwrap();
+    // The system's directories last: `ip` is found on this PATH too.
+    let path = [&denied, &missing, &found]
+        .map(|p| p.to_str().unwrap().to_owned())
+        .join(":")
+        + SYSTEM_PATH;
+    let mut d = lab.start_env("scpath", &["-r", "ifplugd-test-act"], &[("PATH", &path)]);
+    d.wait_msg("exit code: 0");
+    d.assert_order(&["executing 'ifplugd-test-act scpath up'"]);
+    d.assert_calls(&["up error>up"]);
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(), 1, "{}", d.context());
+}
+
+/// Not found on PATH: ENOENT; found only without execute permission:
+/// EACCES, as execvp reports them.
+#[test]
+fn script_not_found_on_path_says_why() {
+    let lab = Lab::new("scnopath");
+    up_link(&lab, "scnopath");
+    let denied = lab.dir.join("a");
+    std::fs::create_dir_all(&denied).unwrap();
+    std::fs::write(denied.join("ifplugd-test-act"), "#!/bin/sh\nexit 0\n").unwrap();
+    for (path, why) in [
+        (lab.dir.join("none"), "No such file or directory"),
+        (denied, "Permission denied"),
+    ] {
+        let path = format!("{}{SYSTEM_PATH}", path.to_str().unwrap());
+        let mut d = lab.start_env("scnopath", &["-r", "ifplugd-test-act"], &[("PATH", &path)]);
+        assert_eq!(d.wait_exit(), 1, "{}", d.context());
+        d.assert_order(&[
+            "executing 'ifplugd-test-act scnopath up'".to_owned(),
+            format!("can't execute 'ifplugd-test-act': {why}"),
+            "exit code: 255".to_owned(),
+        ]);
+    }
+}

@@ -42,6 +42,9 @@ pub fn rustflags(t: &Target) -> String {
     if t.triple.starts_with("armv7") {
         flags.push_str(" -Ctarget-feature=+thumb-mode");
     }
+    if t.mips {
+        flags.push_str(" --cfg rustix_use_experimental_asm");
+    }
     flags
 }
 
