@@ -110,16 +110,20 @@ impl uDisplay for Message<'_> {
 }
 
 /// A line as BusyBox writes it to stderr: "ifplugd(IFACE): text[: strerror]\n".
-/// `strerror` turns an errno into the C library's text.
+/// `strerror` turns an errno into the C library's text; for one it has no
+/// text for, the line ends in "error N".
 pub fn write_line<W: uWrite + ?Sized>(
     w: &mut W,
     iface: &str,
     msg: &Message<'_>,
-    strerror: impl Fn(i32) -> &'static str,
+    strerror: impl Fn(i32) -> Option<&'static str>,
 ) -> Result<(), W::Error> {
     uwrite!(w, "ifplugd({}): {}", iface, msg)?;
     if let Some(e) = msg.errno() {
-        uwrite!(w, ": {}", strerror(e))?;
+        match strerror(e) {
+            Some(text) => uwrite!(w, ": {}", text)?,
+            None => uwrite!(w, ": error {}", e)?,
+        }
         // The one fatal failure a user without privileges meets: say why.
         if matches!(msg, Message::SetFlagsFailed(_)) && e == EPERM {
             w.write_str(" (needs root or CAP_NET_ADMIN)")?;
@@ -136,7 +140,7 @@ mod tests {
 
     fn text(m: Message<'_>) -> String<128> {
         let mut s = String::new();
-        write_line(&mut s, "eth0", &m, |_| "No such device").unwrap();
+        write_line(&mut s, "eth0", &m, |_| Some("No such device")).unwrap();
         s
     }
 
@@ -192,7 +196,7 @@ mod tests {
     fn permission_hint() {
         let mut s = String::<128>::new();
         write_line(&mut s, "eth0", &Message::SetFlagsFailed(1), |_| {
-            "Operation not permitted"
+            Some("Operation not permitted")
         })
         .unwrap();
         assert_eq!(
@@ -202,8 +206,15 @@ mod tests {
     }
 
     #[test]
+    fn an_errno_without_text_is_given_by_number() {
+        let mut s = String::<128>::new();
+        write_line(&mut s, "eth0", &Message::PollFailed(4095), |_| None).unwrap();
+        assert_eq!(s, "ifplugd(eth0): poll: error 4095\n");
+    }
+
+    #[test]
     fn a_full_buffer_is_an_error_not_a_panic() {
         let mut s = String::<8>::new();
-        assert!(write_line(&mut s, "eth0", &Message::Exiting, |_| "").is_err());
+        assert!(write_line(&mut s, "eth0", &Message::Exiting, |_| None).is_err());
     }
 }

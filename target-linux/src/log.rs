@@ -2,7 +2,6 @@
 //! syslog (facility daemon, ident "ifplugd(IFACE)") through /dev/log, as
 //! BusyBox does with `logmode = LOGMODE_STDIO | LOGMODE_SYSLOG`.
 
-use crate::sys::error_text;
 use heapless::String;
 use ifplugd_core::messages::{write_line, Message};
 use rustix::fd::OwnedFd;
@@ -37,7 +36,7 @@ impl<'a> Logger<'a> {
         let mut buf: String<LINE_MAX> = String::new();
         let _ = buf.push_str(PRIORITY);
         // A line too long for the buffer is cut, not lost.
-        if write_line(&mut buf, self.iface, msg, error_text).is_err() {
+        if write_line(&mut buf, self.iface, msg, crate::strerror::text).is_err() {
             let _ = buf.pop();
             let _ = buf.push('\n');
         }

@@ -11,6 +11,7 @@ mod log;
 mod netdev;
 mod script;
 mod signals;
+mod strerror;
 mod sys;
 
 use core::ffi::{c_char, c_int, CStr};

@@ -1,12 +1,12 @@
 //! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, clone and execve, strerror, the clock and the environment.
+//! signalfd, clone and execve, the clock and the environment.
 //! musl (or glibc, for host tests) provides them; we link it anyway for its
 //! start-up. We call the C library's bare entry points, not the wrappers
 //! that keep its fork and thread bookkeeping: we have no threads, no
 //! at-fork handlers and no signal handlers, and the wrappers cost ~4 KB.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
 
 /// Large enough for musl's and glibc's `sigset_t` (128 bytes); the first
 /// bytes are the kernel's sigset, which is what we fill in.
@@ -80,7 +80,6 @@ extern "C" {
         argv: *const *const c_char,
         envp: *const *const c_char,
     ) -> c_int;
-    fn strerror(errnum: c_int) -> *const c_char;
     fn __errno_location() -> *mut c_int;
     /// musl on 32-bit targets keeps `clock_gettime` for the old 32-bit
     /// `time_t`; the 64-bit one has its own name.
@@ -148,20 +147,6 @@ pub fn default_action(sig: c_int) {
             arch::SIGSET_BYTES as c_long,
         );
     }
-}
-
-/// The C library's text for an errno.
-pub fn error_text(errno: i32) -> &'static str {
-    // SAFETY: strerror returns a pointer to a static, NUL-terminated string
-    // (musl never returns NULL; glibc neither for ints).
-    let text = unsafe {
-        let p = strerror(errno);
-        if p.is_null() {
-            return "Unknown error";
-        }
-        CStr::from_ptr(p)
-    };
-    ifplugd_core::options::utf8(text.to_bytes()).unwrap_or("Unknown error")
 }
 
 /// A signal set of `signals`.

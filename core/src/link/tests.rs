@@ -78,14 +78,14 @@ impl Call {
     }
 }
 
-fn strerror(errno: i32) -> &'static str {
-    match errno {
+fn strerror(errno: i32) -> Option<&'static str> {
+    Some(match errno {
         1 => "Operation not permitted",
         2 => "No such file or directory",
         19 => "No such device",
         95 => "Operation not supported",
-        _ => "Unknown error",
-    }
+        _ => return None,
+    })
 }
 
 const EPERM: i32 = 1;
