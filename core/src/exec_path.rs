@@ -17,7 +17,7 @@ pub const NAME_MAX: usize = 255;
 pub fn candidates<'a>(file: &'a [u8], path: &'a [u8]) -> Candidates<'a> {
     let state = if unusable(file).is_some() {
         State::Done
-    } else if file.contains(&b'/') {
+    } else if file.iter().any(|&b| b == b'/') {
         State::AsIs
     } else {
         State::Path
@@ -33,7 +33,7 @@ pub fn candidates<'a>(file: &'a [u8], path: &'a [u8]) -> Candidates<'a> {
 pub fn unusable(file: &[u8]) -> Option<Unusable> {
     if file.is_empty() {
         Some(Unusable::Empty)
-    } else if !file.contains(&b'/') && file.len() > NAME_MAX {
+    } else if !file.iter().any(|&b| b == b'/') && file.len() > NAME_MAX {
         Some(Unusable::TooLong)
     } else {
         None

@@ -94,11 +94,11 @@ pub enum Command<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionError<'a> {
     /// An option letter we do not know (getopt: "unrecognized option").
-    Unknown(char),
+    Unknown(&'a str),
     /// A long option we do not know.
     UnknownLong(&'a str),
     /// An option that takes a value came last.
-    MissingValue(char),
+    MissingValue(&'a str),
     /// Not an unsigned decimal number.
     InvalidNumber(&'a str),
     /// A number above [`NUMBER_MAX`].
@@ -186,7 +186,8 @@ where
                 let value = if i < bytes.len() {
                     arg.get(i..).unwrap_or("")
                 } else {
-                    args.next().ok_or(OptionError::MissingValue(c as char))?
+                    args.next()
+                        .ok_or(OptionError::MissingValue(letter(arg, i - 1)))?
                 };
                 set_value(&mut o, c, value)?;
                 break;
@@ -206,7 +207,7 @@ where
                 b'P' => o.poll_only = true,
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
-                _ => return Err(OptionError::Unknown(unknown_char(arg, i - 1))),
+                _ => return Err(OptionError::Unknown(letter(arg, i - 1))),
             }
         }
     }
@@ -217,11 +218,16 @@ where
     Ok(Command::Run(o))
 }
 
-/// The character at byte `at`, whole even when it is not ASCII.
-fn unknown_char(arg: &str, at: usize) -> char {
-    arg.get(at..)
-        .and_then(|s| s.chars().next())
-        .unwrap_or(char::REPLACEMENT_CHARACTER)
+/// The option letter at byte `at`, whole even when it is not ASCII (its
+/// length from its first byte: `arg` is UTF-8 and `at` starts a letter).
+fn letter(arg: &str, at: usize) -> &str {
+    let len = match arg.as_bytes().get(at) {
+        Some(0xf0..) => 4,
+        Some(0xe0..) => 3,
+        Some(0xc0..) => 2,
+        _ => 1,
+    };
+    arg.get(at..at + len).unwrap_or("?")
 }
 
 fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a str) -> Result<(), OptionError<'a>> {
@@ -452,9 +458,11 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(err(&["-z"]), OptionError::Unknown('z'));
-        assert_eq!(err(&["-nä"]), OptionError::Unknown('ä'));
-        assert_eq!(err(&["-i"]), OptionError::MissingValue('i'));
+        assert_eq!(err(&["-z"]), OptionError::Unknown("z"));
+        assert_eq!(err(&["-nä"]), OptionError::Unknown("ä"));
+        assert_eq!(err(&["-€n"]), OptionError::Unknown("€"));
+        assert_eq!(err(&["-n\u{1f600}"]), OptionError::Unknown("\u{1f600}"));
+        assert_eq!(err(&["-i"]), OptionError::MissingValue("i"));
         assert_eq!(err(&["--foo"]), OptionError::UnknownLong("--foo"));
         assert!(err(&["-z"]).shows_usage());
         assert!(!err(&["-t", "x"]).shows_usage());

@@ -45,7 +45,7 @@ impl<const N: usize> CBuf<N> {
             buf.get_mut(at..end)?.copy_from_slice(part.as_bytes());
             at = end;
         }
-        if at >= N || buf[..at].contains(&0) {
+        if at >= N || buf[..at].iter().any(|&b| b == 0) {
             return None;
         }
         Some(CBuf { buf })
