@@ -46,7 +46,10 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
 
 fn binary(dir: &Path, triple: String) -> Result<Binary, String> {
     let stripped = read(&dir.join("ifplugd"))?;
-    let file = object::File::parse(&*stripped).map_err(|e| format!("{triple}: {e}"))?;
+    // The dist binary has no section headers left (see xtask's
+    // drop_section_headers); its unstripped twin has the same sections.
+    let unstripped = read(&dir.join("unstripped/ifplugd"))?;
+    let file = object::File::parse(&*unstripped).map_err(|e| format!("{triple}: {e}"))?;
     let mut sections = Vec::new();
     for s in file.sections() {
         let SectionFlags::Elf { sh_flags } = s.flags() else {
@@ -58,7 +61,6 @@ fn binary(dir: &Path, triple: String) -> Result<Binary, String> {
         }
     }
     sections.sort_by_key(|s| s.0 != ".text");
-    let unstripped = read(&dir.join("unstripped/ifplugd"))?;
     let symbols = symbols(&unstripped).map_err(|e| format!("{triple}: {e}"))?;
     Ok(Binary {
         triple,

@@ -107,41 +107,116 @@ fn install(cross: &Cross, t: &Target, built: &Path) -> Result {
         strip.args(["--remove-section", ".pdr"]);
     }
     run(strip.arg(&unstripped).arg(dir.join("ifplugd")))?;
+    drop_section_headers(&dir.join("ifplugd"))?;
     is_static(&dir.join("ifplugd"))
+}
+
+/// The few ELF header fields we read and write, in either width and byte
+/// order.
+struct Elf {
+    data: Vec<u8>,
+    wide: bool,
+    big: bool,
+}
+
+impl Elf {
+    fn read(path: &Path) -> Result<Elf> {
+        let data = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        if data.get(..6).is_none_or(|m| &m[..4] != b"\x7fELF") {
+            return Err(format!("{} is not an ELF file", path.display()));
+        }
+        let (wide, big) = (data[4] == 2, data[5] == 2);
+        Ok(Elf { data, wide, big })
+    }
+
+    fn get(&self, at: usize, len: usize) -> Result<u64> {
+        let b = self
+            .data
+            .get(at..at + len)
+            .ok_or("ELF file cut short".to_string())?;
+        let mut v = 0u64;
+        for i in 0..len {
+            let byte = if self.big { b[i] } else { b[len - 1 - i] };
+            v = v << 8 | u64::from(byte);
+        }
+        Ok(v)
+    }
+
+    fn set(&mut self, at: usize, len: usize, v: u64) {
+        for i in 0..len {
+            let shift = 8 * if self.big { len - 1 - i } else { i };
+            self.data[at + i] = (v >> shift) as u8;
+        }
+    }
+
+    /// Program headers: (p_type, p_offset, p_filesz).
+    fn segments(&self) -> Result<Vec<(u64, u64, u64)>> {
+        let (phoff, phentsize, phnum) = if self.wide {
+            (self.get(0x20, 8)?, self.get(0x36, 2)?, self.get(0x38, 2)?)
+        } else {
+            (self.get(0x1c, 4)?, self.get(0x2a, 2)?, self.get(0x2c, 2)?)
+        };
+        (0..phnum)
+            .map(|i| {
+                let ph = (phoff + i * phentsize) as usize;
+                Ok(if self.wide {
+                    (
+                        self.get(ph, 4)?,
+                        self.get(ph + 8, 8)?,
+                        self.get(ph + 0x20, 8)?,
+                    )
+                } else {
+                    (
+                        self.get(ph, 4)?,
+                        self.get(ph + 4, 4)?,
+                        self.get(ph + 0x10, 4)?,
+                    )
+                })
+            })
+            .collect()
+    }
 }
 
 /// Fails unless the ELF file has neither an interpreter nor a dynamic
 /// section: what `file` calls "statically linked".
 pub fn is_static(path: &Path) -> Result {
-    let elf = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let bad = || format!("{} is not an ELF file", path.display());
-    if elf.get(..4) != Some(b"\x7fELF") {
-        return Err(bad());
-    }
-    let wide = elf[4] == 2;
-    let big = elf[5] == 2;
-    let num = |at: usize, len: usize| -> Result<u64> {
-        let b = elf.get(at..at + len).ok_or_else(bad)?;
-        let mut v = 0u64;
-        for i in 0..len {
-            let byte = if big { b[i] } else { b[len - 1 - i] };
-            v = v << 8 | u64::from(byte);
-        }
-        Ok(v)
-    };
-    let (phoff, phentsize, phnum) = if wide {
-        (num(0x20, 8)?, num(0x36, 2)?, num(0x38, 2)?)
-    } else {
-        (num(0x1c, 4)?, num(0x2a, 2)?, num(0x2c, 2)?)
-    };
-    for i in 0..phnum {
-        let p_type = num((phoff + i * phentsize) as usize, 4)?;
-        // PT_DYNAMIC = 2, PT_INTERP = 3.
-        if p_type == 2 || p_type == 3 {
-            return Err(format!("{} is dynamically linked", path.display()));
-        }
+    let elf = Elf::read(path)?;
+    // PT_DYNAMIC = 2, PT_INTERP = 3.
+    if elf.segments()?.iter().any(|s| s.0 == 2 || s.0 == 3) {
+        return Err(format!("{} is dynamically linked", path.display()));
     }
     Ok(())
+}
+
+/// What OpenWrt's `sstrip` does to every binary it packages: drop the
+/// section header table and all that lies past the last loaded byte. The
+/// kernel loads an executable by its program headers alone.
+fn drop_section_headers(path: &Path) -> Result {
+    let mut elf = Elf::read(path)?;
+    let (header, ph) = if elf.wide { (64, 56) } else { (52, 32) };
+    let segments = elf.segments()?;
+    let phoff = if elf.wide {
+        elf.get(0x20, 8)?
+    } else {
+        elf.get(0x1c, 4)?
+    };
+    let mut end = header.max(phoff + ph * segments.len() as u64);
+    for &(p_type, offset, filesz) in &segments {
+        if p_type == 1 {
+            // PT_LOAD
+            end = end.max(offset + filesz);
+        }
+    }
+    // e_shoff, e_shentsize, e_shnum, e_shstrndx.
+    if elf.wide {
+        elf.set(0x28, 8, 0);
+        elf.set(0x3a, 6, 0);
+    } else {
+        elf.set(0x20, 4, 0);
+        elf.set(0x2e, 6, 0);
+    }
+    elf.data.truncate(end as usize);
+    fs::write(path, &elf.data).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// `--via cross`: the containers of cross-rs, configured by Cross.toml.
