@@ -116,29 +116,17 @@ fn unsupported_on_veth(name: &str, mode: &str, failure: &str) {
 
 #[test]
 fn mii_mode_fails_on_veth() {
-    unsupported_on_veth(
-        "mdmii",
-        "mii",
-        "SIOCGMIIPHY failed: Not supported",
-    );
+    unsupported_on_veth("mdmii", "mii", "SIOCGMIIPHY failed: Not supported");
 }
 
 #[test]
 fn priv_mode_fails_on_veth() {
-    unsupported_on_veth(
-        "mdpriv",
-        "priv",
-        "SIOCDEVPRIVATE failed: Not supported",
-    );
+    unsupported_on_veth("mdpriv", "priv", "SIOCDEVPRIVATE failed: Not supported");
 }
 
 #[test]
 fn wlan_mode_fails_on_veth() {
-    unsupported_on_veth(
-        "mdwlan",
-        "wlan",
-        "SIOCGIWAP failed: Not a tty",
-    );
+    unsupported_on_veth("mdwlan", "wlan", "SIOCGIWAP failed: Not a tty");
 }
 
 #[test]
