@@ -6,7 +6,7 @@ use core::ffi::c_void;
 use ifplugd_core::detect::{Method, ProbeError, Reading, Step};
 use rustix::fd::{AsFd, BorrowedFd};
 use rustix::io::Errno;
-use rustix::ioctl::{ioctl, Opcode, Updater};
+use rustix::ioctl::{ioctl, Ioctl, IoctlOutput, Opcode};
 
 const SIOCGIFFLAGS: Opcode = 0x8913 as Opcode;
 const SIOCSIFFLAGS: Opcode = 0x8914 as Opcode;
@@ -46,6 +46,33 @@ struct EthtoolValue {
     data: u32,
 }
 
+/// An ioctl that reads and writes a `struct ifreq`, its opcode chosen at
+/// run time.
+struct Request<'r> {
+    opcode: Opcode,
+    req: &'r mut IfReq,
+}
+
+// SAFETY: the opcode's argument is a pointer to a `struct ifreq`, which
+// `as_ptr` gives; the kernel may write it (IS_MUTATING); there is no
+// output beyond success.
+unsafe impl Ioctl for Request<'_> {
+    type Output = ();
+    const IS_MUTATING: bool = true;
+
+    fn opcode(&self) -> Opcode {
+        self.opcode
+    }
+
+    fn as_ptr(&mut self) -> *mut c_void {
+        (self.req as *mut IfReq).cast()
+    }
+
+    unsafe fn output_from_ptr(_: IoctlOutput, _: *mut c_void) -> rustix::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// An interface name as the kernel wants it: at most 15 bytes and a NUL.
 #[derive(Clone, Copy)]
 pub struct IfName([u8; 16]);
@@ -78,9 +105,16 @@ impl<'a> NetDev<'a> {
     }
 
     fn call<const OPCODE: Opcode>(&self, req: &mut IfReq) -> Result<(), Errno> {
+        self.call_op(OPCODE, req)
+    }
+
+    /// The system call, in one copy (rustix's `Updater` takes the opcode as
+    /// a const parameter, which makes one per request; measured smaller on
+    /// every target).
+    fn call_op(&self, opcode: Opcode, req: &mut IfReq) -> Result<(), Errno> {
         // SAFETY: every request used here takes a `struct ifreq` (or the
         // same-sized `struct iwreq`) and `req` is one, fully initialised.
-        unsafe { ioctl(self.fd.as_fd(), Updater::<OPCODE, IfReq>::new(req)) }
+        unsafe { ioctl(self.fd.as_fd(), Request { opcode, req }) }
     }
 
     /// SIOCGIFFLAGS (netdevice(7)).
