@@ -86,6 +86,9 @@ pub struct Daemon<'a> {
     check_now: bool,
     /// Netlink lost messages: ask the kernel again.
     resync: bool,
+    /// IFF_UP is set, and netlink would have told us if that changed: the
+    /// periodic check may skip SIOCGIFFLAGS (not with `-P`, BusyBox's way).
+    up_known: bool,
     done: Option<u8>,
 }
 
@@ -105,6 +108,7 @@ impl<'a> Daemon<'a> {
             next_poll: 0,
             check_now: false,
             resync: false,
+            up_known: false,
             done: None,
         }
     }
@@ -163,6 +167,7 @@ impl<'a> Daemon<'a> {
         }
         host.log(&Message::NetlinkOverrun);
         self.resync = true;
+        self.up_known = false;
     }
 
     /// The host woke up: at a deadline, or after netlink traffic.
@@ -268,6 +273,12 @@ impl<'a> Daemon<'a> {
             return;
         }
         self.check_now = true;
+        // The message's flags are the latest word on IFF_UP; a deletion or
+        // a rename away leaves nothing known.
+        self.up_known = named_us
+            && info.event == LinkEvent::New
+            && info.flags & IFF_UP != 0
+            && !self.opts.poll_only;
         if !self.opts.monitor {
             if named_us {
                 self.index = Some(info.index);
@@ -443,7 +454,7 @@ impl<'a> Daemon<'a> {
     }
 
     fn up_iface<H: Host>(&mut self, host: &mut H) -> Result<(), Exit> {
-        if !self.exists {
+        if !self.exists || self.up_known {
             return Ok(());
         }
         match host.if_flags() {
@@ -473,7 +484,11 @@ impl<'a> Daemon<'a> {
                     }
                 }
             }
-            Ok(_) => Ok(()),
+            Ok(_) => {
+                // From here netlink tells us if someone downs it.
+                self.up_known = !self.opts.poll_only;
+                Ok(())
+            }
         }
     }
 
@@ -518,6 +533,7 @@ impl<'a> Daemon<'a> {
         self.exists = false;
         self.exists_before = false;
         self.index = None;
+        self.up_known = false;
     }
 
     fn detect<H: Host>(&mut self, host: &mut H) -> Status {

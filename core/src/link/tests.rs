@@ -577,7 +577,14 @@ impl Case {
                 Sig(t, s) => {
                     sim.signal(t, s);
                 }
-                Nl(t, bytes) => sim.netlink(t, &bytes),
+                Nl(t, mut bytes) => {
+                    // The message carries the interface's flags as they
+                    // are now, as the kernel's would.
+                    if let (Some(field), Ok(flags)) = (bytes.get_mut(24..28), sim.h.flags) {
+                        field.copy_from_slice(&flags.to_ne_bytes());
+                    }
+                    sim.netlink(t, &bytes)
+                }
                 Lost(t) => sim.lost(t),
                 PollAt(p) => assert_eq!(sim.d.poll_at(), p, "{name}: poll_at at {}", sim.h.now),
                 StatusIs(s) => assert_eq!(sim.d.status(), s, "{name}: status at {}", sim.h.now),
@@ -742,13 +749,9 @@ fn delays() {
         )
         .calls(&[
             (0, "if_flags"),
-            (0, "if_flags"),
             (0, "probe ethtool"),
-            (10_000, "if_flags"),
-            (10_000, "probe ethtool"),
-            // 12_999: neither a poll nor a deadline: no check.
-            (13_000, "if_flags"),
-            (13_000, "probe ethtool"),
+            (10000, "probe ethtool"),
+            (13000, "probe ethtool"),
         ]),
         case(
             "up with -u 2: the script 2 s after the check that saw it",
@@ -949,15 +952,7 @@ fn detection() {
             vec![Start(0)],
             &[&[STARTED, (0, "failed to detect link status"), (0, "exiting"), (0, "exit 1")]],
         )
-        .calls(&[
-            (0, "if_flags"),
-            (0, "if_flags"),
-            (0, "probe ethtool"),
-            (0, "probe mii"),
-            (0, "probe private"),
-            (0, "probe wlan"),
-            (0, "probe iff"),
-        ]),
+        .calls(&[(0, "if_flags"), (0, "probe ethtool"), (0, "probe mii"), (0, "probe private"), (0, "probe wlan"), (0, "probe iff")]),
         case(
             "auto, error in the main loop without -M: the cached method's error, exiting, no script",
             opts(|_| {}),
@@ -1088,23 +1083,7 @@ fn detection() {
                 ],
             ],
         )
-        .calls(&[
-            (0, "if_flags"),
-            (0, "if_flags"),
-            (0, "probe ethtool"),
-            (0, "probe mii"),
-            (0, "probe private"),
-            (1000, "if_flags"),
-            (1000, "probe private"),
-            (2000, "if_flags"),
-            (2000, "probe private"),
-            (2000, "probe ethtool"),
-            (2000, "probe mii"),
-            (2000, "probe private"),
-            (2000, "probe wlan"),
-            (3000, "if_flags"),
-            (3000, "probe wlan"),
-        ]),
+        .calls(&[(0, "if_flags"), (0, "probe ethtool"), (0, "probe mii"), (0, "probe private"), (1000, "probe private"), (2000, "probe private"), (2000, "probe ethtool"), (2000, "probe mii"), (2000, "probe private"), (2000, "probe wlan"), (3000, "probe wlan")]),
         case(
             "-m mii failing under -f: the ioctl's error, no 'failed to detect'",
             opts(|o| {
@@ -1205,7 +1184,7 @@ fn explicit_modes_log_their_errors() {
             vec![Start(0)],
             &[&[STARTED, (0, line), (0, "exiting"), (0, "exit 1")]],
         )
-        .calls(&[(0, "if_flags"), (0, "if_flags"), (0, probe)])
+        .calls(&[(0, "if_flags"), (0, probe)])
         .run();
         // And no "using ... detection mode" when it works.
         case(
@@ -1275,15 +1254,7 @@ fn up_iface() {
                 &START_UP[1..],
             ],
         )
-        .calls(&[
-            (0, "if_flags"),
-            (0, "if_flags"),
-            (0, "probe ethtool"),
-            (1000, "if_flags"),
-            (1000, "probe ethtool"),
-            (2000, "if_flags"),
-            (2000, "probe ethtool"),
-        ]),
+        .calls(&[(0, "if_flags"), (0, "if_flags"), (0, "probe ethtool"), (1000, "probe ethtool"), (2000, "probe ethtool")]),
         case(
             "-a: the interface's flags are left alone",
             opts(|o| o.no_auto = true),
@@ -1316,10 +1287,50 @@ fn up_iface() {
             "the interface is set down later: upped again at the next check",
             opts(|_| {}),
             Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Flags(Ok(0)),
+                Nl(1500, newlink(1, "eth0")),
+                Run(2000),
+            ],
+            &[
+                &START_UP,
+                &[(1500, "upping interface"), (1500, "set flags 0x1")],
+            ],
+        )
+        .calls(&[(0, "if_flags"), (0, "probe ethtool"), (1000, "probe ethtool"), (1500, "if_flags"), (1500, "probe ethtool"), (2000, "if_flags"), (2000, "probe ethtool")]),
+        case(
+            "-P: the flags asked at every check, as BusyBox does",
+            opts(|o| o.poll_only = true),
+            Mock::new(&[(0, UP)]),
             vec![Start(0), Run(1000), Flags(Ok(0)), Run(2000)],
             &[
                 &START_UP,
                 &[(2000, "upping interface"), (2000, "set flags 0x1")],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "if_flags"),
+            (1000, "probe ethtool"),
+            (2000, "if_flags"),
+            (2000, "probe ethtool"),
+        ]),
+        case(
+            "messages lost: the flags asked again at the next check",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![Start(0), Run(1000), Flags(Ok(0)), Lost(1500), Run(2000)],
+            &[
+                &START_UP,
+                &[
+                    (1500, "netlink: messages lost, re-reading interface state"),
+                    (1500, "upping interface"),
+                    (1500, "set flags 0x1"),
+                ],
             ],
         ),
         case(
@@ -1337,7 +1348,7 @@ fn up_iface() {
         .calls(&[(0, "if_flags")]),
         case(
             "getting the flags fails later: probed this once, exiting at the next check",
-            opts(|_| {}),
+            opts(|o| o.poll_only = true),
             Mock::new(&[(0, UP)]),
             vec![Start(0), Run(500), Flags(Err(ENODEV)), Run(5000)],
             &[
@@ -1357,8 +1368,37 @@ fn up_iface() {
             (1000, "probe ethtool"),
         ]),
         case(
-            "getting the flags fails under -M: missing, so down at once (no 'disappeared')",
-            opts(|o| o.monitor = true),
+            "deleted (no -M): the RTM_DELLINK has the flags asked at once, exiting a check later",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(500),
+                Flags(Err(ENODEV)),
+                Nl(700, dellink(1, "eth0")),
+                Run(5000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (700, "can't get interface flags: No such device"),
+                    (1000, "exiting"),
+                    (1000, "exit 1"),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (700, "if_flags"),
+            (700, "probe ethtool"),
+        ]),
+        case(
+            "getting the flags fails under -M -P: missing, so down at once (no 'disappeared')",
+            opts(|o| {
+                o.monitor = true;
+                o.poll_only = true;
+            }),
             Mock::new(&[(0, UP)]),
             vec![Start(0), Run(500), Flags(Err(EPERM)), Run(7000)],
             &[
@@ -1374,8 +1414,13 @@ fn up_iface() {
             ],
         ),
         case(
-            "the flags say ENODEV under -M: the interface disappeared",
-            opts(|o| o.monitor = true),
+            // Without -P the flags are not asked while netlink says IFF_UP;
+            // a probe's ENODEV then plays this part (see detection()).
+            "the flags say ENODEV under -M -P: the interface disappeared",
+            opts(|o| {
+                o.monitor = true;
+                o.poll_only = true;
+            }),
             Mock::new(&[(0, UP)]),
             vec![Start(0), Run(500), Flags(Err(ENODEV)), Run(7000)],
             &[
@@ -1487,11 +1532,8 @@ fn monitor() {
         .calls(&[
             (0, "if_index"),
             (0, "if_flags"),
-            (0, "if_flags"),
             (0, "probe ethtool"),
-            (1000, "if_flags"),
             (1000, "probe ethtool"),
-            (2000, "if_flags"),
             (2000, "probe ethtool"),
         ]),
         case(
@@ -1519,12 +1561,7 @@ fn monitor() {
             ],
             &[exists_up],
         )
-        .calls(&[
-            (0, "if_index"),
-            (0, "if_flags"),
-            (0, "if_flags"),
-            (0, "probe ethtool"),
-        ]),
+        .calls(&[(0, "if_index"), (0, "if_flags"), (0, "probe ethtool")]),
         case(
             "deleted and re-created in one batch: disappeared (down), appeared (up), probed afresh",
             monitor(0),
@@ -1827,11 +1864,8 @@ fn wake_modes() {
         )
         .calls(&[
             (0, "if_flags"),
-            (0, "if_flags"),
             (0, "probe ethtool"),
-            (1000, "if_flags"),
             (1000, "probe ethtool"),
-            (1300, "if_flags"),
             (1300, "probe ethtool"),
         ]),
         case(
@@ -1850,11 +1884,8 @@ fn wake_modes() {
         )
         .calls(&[
             (0, "if_flags"),
-            (0, "if_flags"),
             (0, "probe ethtool"),
-            (1000, "if_flags"),
             (1000, "probe ethtool"),
-            (2000, "if_flags"),
             (2000, "probe ethtool"),
         ]),
         case(
