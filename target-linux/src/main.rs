@@ -251,6 +251,7 @@ fn run(args: Args) -> u8 {
             extra: extra.as_ref(),
         },
         signals,
+        script_ran: false,
     };
     let code = main_loop(&mut host, opts, netlink_fd.as_ref());
     if pid_written {
@@ -261,13 +262,19 @@ fn run(args: Args) -> u8 {
 
 fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
     let mut daemon = Daemon::new(opts);
-    let mut flow = daemon.start(host, now());
+    // The clock is read once per wake-up, and again only after the script
+    // ran (it may have taken a while): each read is a system call.
+    let mut now_ms = now();
+    let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
     while flow == Flow::Continue {
+        if core::mem::take(&mut host.script_ran) {
+            now_ms = now();
+        }
         let timeout = daemon.poll_at().map(|at| {
             // At most a day: u32 arithmetic, no 64-bit division on 32-bit
             // routers.
-            let ms = at.saturating_sub(now()).min(86_400_000) as u32;
+            let ms = at.saturating_sub(now_ms).min(86_400_000) as u32;
             rustix::time::Timespec {
                 tv_sec: (ms / 1000).into(),
                 tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
@@ -298,6 +305,7 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
                 n == 2 && !fds[1].revents().is_empty(),
             )
         };
+        now_ms = now();
         if sig_ready {
             while let Some(sig) = host.signals.read() {
                 flow = daemon.signal(host, sig);
@@ -312,7 +320,7 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
         if let (true, Some(fd)) = (nl_ready, netlink_fd) {
             drain_netlink(fd, &mut buf, &mut daemon, host);
         }
-        flow = daemon.wake(host, now());
+        flow = daemon.wake(host, now_ms);
     }
     match flow {
         Flow::Exit(code) => code,
@@ -360,6 +368,8 @@ struct System<'a> {
     log: Logger<'a>,
     script: Script<'a>,
     signals: Signals,
+    /// The script ran since the main loop last read the clock.
+    script_ran: bool,
 }
 
 impl Host for System<'_> {
@@ -384,6 +394,7 @@ impl Host for System<'_> {
     }
 
     fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
+        self.script_ran = true;
         self.script.run(call, &mut self.signals)
     }
 }
