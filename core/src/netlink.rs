@@ -768,7 +768,7 @@ pub fn emit_getlink_in(
     name: &[u8],
     order: ByteOrder,
 ) -> Result<usize, Error> {
-    if name.is_empty() || name.len() >= IFNAMSIZ || name.iter().any(|&b| b == 0) {
+    if name.is_empty() || name.len() >= IFNAMSIZ || name.contains(&0) {
         return Err(Error::InvalidName);
     }
     // rta_len counts the NUL but not the padding, as iproute2's addattr_l.

@@ -86,7 +86,7 @@ impl Args {
         let mut me = self;
         while me.at < me.end {
             let raw = me.raw(me.at);
-            if options::utf8(raw).is_none() {
+            if text(raw).is_none() {
                 return Some(raw);
             }
             me.at += 1;
@@ -109,8 +109,15 @@ impl Iterator for Args {
         let raw = self.raw(self.at);
         self.at += 1;
         // Checked by find_non_utf8 before parsing.
-        Some(options::utf8(raw).unwrap_or(""))
+        Some(text(raw).unwrap_or(""))
     }
+}
+
+/// `raw` as text, if it is UTF-8.
+fn text(raw: &'static [u8]) -> Option<&'static str> {
+    // SAFETY: `is_utf8` accepts exactly what `core::str::from_utf8` does
+    // (its tests compare the two), so `raw` is UTF-8.
+    options::is_utf8(raw).then(|| unsafe { core::str::from_utf8_unchecked(raw) })
 }
 
 fn say(prefix: &str, text: &[&str]) {

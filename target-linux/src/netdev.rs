@@ -4,9 +4,11 @@
 
 use core::ffi::c_void;
 use ifplugd_core::detect::{Method, ProbeError, Reading, Step};
-use rustix::fd::{AsFd, BorrowedFd};
+use rustix::fd::BorrowedFd;
 use rustix::io::Errno;
-use rustix::ioctl::{ioctl, Ioctl, IoctlOutput, Opcode};
+
+/// A request number (`unsigned long` in the kernel's ioctl).
+type Opcode = core::ffi::c_ulong;
 
 const SIOCGIFFLAGS: Opcode = 0x8913 as Opcode;
 const SIOCSIFFLAGS: Opcode = 0x8914 as Opcode;
@@ -48,19 +50,21 @@ struct EthtoolValue {
 
 /// An ioctl that reads and writes a `struct ifreq`, its opcode chosen at
 /// run time.
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
 struct Request<'r> {
-    opcode: Opcode,
+    opcode: rustix::ioctl::Opcode,
     req: &'r mut IfReq,
 }
 
 // SAFETY: the opcode's argument is a pointer to a `struct ifreq`, which
 // `as_ptr` gives; the kernel may write it (IS_MUTATING); there is no
 // output beyond success.
-unsafe impl Ioctl for Request<'_> {
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+unsafe impl rustix::ioctl::Ioctl for Request<'_> {
     type Output = ();
     const IS_MUTATING: bool = true;
 
-    fn opcode(&self) -> Opcode {
+    fn opcode(&self) -> rustix::ioctl::Opcode {
         self.opcode
     }
 
@@ -68,7 +72,10 @@ unsafe impl Ioctl for Request<'_> {
         (self.req as *mut IfReq).cast()
     }
 
-    unsafe fn output_from_ptr(_: IoctlOutput, _: *mut c_void) -> rustix::io::Result<()> {
+    unsafe fn output_from_ptr(
+        _: rustix::ioctl::IoctlOutput,
+        _: *mut c_void,
+    ) -> rustix::io::Result<()> {
         Ok(())
     }
 }
@@ -105,16 +112,27 @@ impl<'a> NetDev<'a> {
     }
 
     fn call<const OPCODE: Opcode>(&self, req: &mut IfReq) -> Result<(), Errno> {
-        self.call_op(OPCODE, req)
+        self.call_op(OPCODE as _, req)
     }
 
     /// The system call, in one copy (rustix's `Updater` takes the opcode as
-    /// a const parameter, which makes one per request; measured smaller on
-    /// every target).
-    fn call_op(&self, opcode: Opcode, req: &mut IfReq) -> Result<(), Errno> {
+    /// a const parameter, which makes one per request).
+    #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+    fn call_op(&self, opcode: rustix::ioctl::Opcode, req: &mut IfReq) -> Result<(), Errno> {
         // SAFETY: every request used here takes a `struct ifreq` (or the
         // same-sized `struct iwreq`) and `req` is one, fully initialised.
-        unsafe { ioctl(self.fd.as_fd(), Request { opcode, req }) }
+        unsafe { rustix::ioctl::ioctl(self.fd, Request { opcode, req }) }
+    }
+
+    /// Big-endian MIPS: rustix goes through its libc backend there, whose
+    /// ioctl() is musl's, with time64 conversions worth 1.2 KB; the bare
+    /// system call does what we need.
+    #[cfg(all(target_arch = "mips", target_endian = "big"))]
+    fn call_op(&self, opcode: Opcode, req: &mut IfReq) -> Result<(), Errno> {
+        use rustix::fd::AsRawFd;
+        // SAFETY: as above.
+        unsafe { crate::sys::ioctl(self.fd.as_raw_fd(), opcode, (req as *mut IfReq).cast()) }
+            .map_err(Errno::from_raw_os_error)
     }
 
     /// SIOCGIFFLAGS (netdevice(7)).

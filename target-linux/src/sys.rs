@@ -54,6 +54,8 @@ mod nr {
 }
 #[cfg(target_arch = "mips")]
 mod nr {
+    #[cfg(target_endian = "big")]
+    pub const IOCTL: core::ffi::c_long = 4054;
     pub const CLOCK_GETTIME: core::ffi::c_long = 4263;
     pub const CLONE: core::ffi::c_long = 4120;
     pub const RT_SIGACTION: core::ffi::c_long = 4194;
@@ -132,6 +134,20 @@ pub unsafe fn vfork_on(
     }
 }
 
+/// ioctl by the bare system call, where rustix would use the C library's
+/// (big-endian MIPS; see netdev.rs).
+///
+/// # Safety
+/// `arg` must be what `request` expects.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
+    if syscall(nr::IOCTL, fd as c_long, request, arg) < 0 {
+        Err(errno())
+    } else {
+        Ok(())
+    }
+}
+
 /// Sets `sig` back to its default action (from SIG_IGN, say).
 pub fn default_action(sig: c_int) {
     // The kernel's struct sigaction, all zero: SIG_DFL (0), no flags, an
@@ -150,16 +166,13 @@ pub fn default_action(sig: c_int) {
     }
 }
 
-/// A signal set of `signals`.
+/// A signal set of `signals`, all below 32 (ours are), so in the first
+/// word whatever its width.
 pub fn sigset(signals: &[c_int]) -> sigset_t {
-    const BITS: usize = c_ulong::BITS as usize;
     let mut set = sigset_t([0; 128 / core::mem::size_of::<c_ulong>()]);
     for &s in signals {
-        // Signal n is bit n-1, counted through the words in order.
-        let bit = (s as usize).wrapping_sub(1);
-        if let Some(word) = set.0.get_mut(bit / BITS) {
-            *word |= 1 << (bit % BITS);
-        }
+        // Signal n is bit n-1.
+        set.0[0] |= 1u32.checked_shl((s as u32).wrapping_sub(1)).unwrap_or(0) as c_ulong;
     }
     set
 }
@@ -185,8 +198,9 @@ pub fn monotonic_ms() -> u64 {
     if r < 0 {
         return 0;
     }
+    // Seconds since boot: far from overflowing a u64 in milliseconds.
+    // tv_nsec < 10^9: a 32-bit division, no 64-bit one on 32-bit routers.
     (ts[0] as u64)
-        .saturating_mul(1000)
-        // tv_nsec < 10^9: a 32-bit division, no 64-bit one on 32-bit routers.
-        .saturating_add(u64::from(ts[1] as u32 / 1_000_000))
+        .wrapping_mul(1000)
+        .wrapping_add(u64::from(ts[1] as u32 / 1_000_000))
 }

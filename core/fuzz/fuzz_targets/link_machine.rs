@@ -189,15 +189,15 @@ impl Mock<'_> {
     }
 }
 
-fn strerror(errno: i32) -> &'static str {
-    match errno {
+fn strerror(errno: i32) -> Option<&'static str> {
+    Some(match errno {
         ENODEV => "No such device",
-        EOPNOTSUPP => "Operation not supported",
+        EOPNOTSUPP => "Not supported",
         EPERM => "Operation not permitted",
         EIO => "I/O error",
         2 => "No such file or directory",
-        _ => "Unknown error",
-    }
+        _ => return None,
+    })
 }
 
 fn step_of(m: Method) -> Step {
