@@ -269,8 +269,11 @@ fn run(args: Args) -> u8 {
 
 fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
     let mut daemon = Daemon::new(opts);
-    // The clock is read once per wake-up, and again only after the script
-    // ran (it may have taken a while): each read is a system call.
+    // Each clock read is a system call (see sys::monotonic_ms): the clock is
+    // read when something woke us and after the script ran (it may have
+    // taken a while). When the poll simply timed out, at least its timeout
+    // passed, and that is the time we go on with: never early, and set
+    // right by the next real read.
     let mut now_ms = now();
     let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
@@ -278,14 +281,14 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
         if core::mem::take(&mut host.script_ran) {
             now_ms = now();
         }
-        let timeout = daemon.poll_at().map(|at| {
-            // At most a day: u32 arithmetic, no 64-bit division on 32-bit
-            // routers.
-            let ms = at.saturating_sub(now_ms).min(86_400_000) as u32;
-            rustix::time::Timespec {
-                tv_sec: (ms / 1000).into(),
-                tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-            }
+        // At most a day: u32 arithmetic, no 64-bit division on 32-bit
+        // routers.
+        let timeout_ms = daemon
+            .poll_at()
+            .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
+        let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
+            tv_sec: (ms / 1000).into(),
+            tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
         });
         let (sig_ready, nl_ready) = {
             let sigfd = host.signals.fd();
@@ -301,7 +304,8 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
                 None => 1,
             };
             match poll(&mut fds[..n], timeout.as_ref()) {
-                Ok(_) | Err(Errno::INTR) => {}
+                Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
+                Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
                     host.log.log(&Message::PollFailed(e.raw_os_error()));
                     return 1;
@@ -312,7 +316,6 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
                 n == 2 && !fds[1].revents().is_empty(),
             )
         };
-        now_ms = now();
         if sig_ready {
             while let Some(sig) = host.signals.read() {
                 flow = daemon.signal(host, sig);
