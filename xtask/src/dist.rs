@@ -30,15 +30,17 @@ const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
 /// ARMv7 runs Thumb-2, which is about a quarter smaller than ARM code; the
 /// C library stays in ARM mode and interworks.
 ///
-/// Every target links with xtask/no-unwind.ld, which drops the unwind
-/// tables zig's musl objects bring (3-4 KB of a loaded segment) and the
-/// .eh_frame_hdr that indexes them.
-pub fn rustflags(t: &Target) -> String {
-    let script = crate::root().join("xtask/no-unwind.ld");
-    let mut flags = format!(
-        "{RUSTFLAGS} -Clink-arg=-Wl,--no-eh-frame-hdr -Clink-arg=-Wl,-T,{}",
-        script.display()
-    );
+/// With zig (`Linker::Zig`) every target links with xtask/no-unwind.ld,
+/// which drops the unwind tables zig's musl objects bring (3-4 KB of a
+/// loaded segment) and the .eh_frame_hdr that indexes them. cross's GCC
+/// toolchains keep theirs: their crtbegin.o may refer to .eh_frame.
+pub fn rustflags(t: &Target, linker: Linker) -> String {
+    let mut flags = RUSTFLAGS.to_string();
+    if linker == Linker::Zig {
+        let script = crate::root().join("xtask/no-unwind.ld");
+        flags.push_str(" -Clink-arg=-Wl,--no-eh-frame-hdr -Clink-arg=-Wl,-T,");
+        flags.push_str(&script.display().to_string());
+    }
     if t.triple.starts_with("armv7") {
         flags.push_str(" -Ctarget-feature=+thumb-mode");
     }
@@ -53,6 +55,13 @@ pub fn rustflags(t: &Target) -> String {
         flags.push_str(" -Cllvm-args=-min-jump-table-entries=1000");
     }
     flags
+}
+
+/// Who links: zig (the default route) or cross's container toolchains.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Linker {
+    Zig,
+    Cross,
 }
 
 pub fn command(targets: &[Target], via: Option<&str>) -> Result {
@@ -80,7 +89,7 @@ pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
         .args(["-Z", "build-std=core,alloc"])
         // Keep the symbols; we strip the copy ourselves.
         .args(["--config", "profile.release.strip=false"])
-        .env("RUSTFLAGS", rustflags(t)))?;
+        .env("RUSTFLAGS", rustflags(t, Linker::Zig)))?;
     let built = target_dir().join(t.triple).join("release/ifplugd");
     install(cross, t, &built)?;
     let dist = dist_dir(t.triple).join("ifplugd");
@@ -250,7 +259,7 @@ fn via_cross(targets: &[Target]) -> Result {
             .args(["build", "--release", "-p", "ifplugd", "--target", t.triple])
             .args(["--config", "profile.release.strip=false"])
             .env("CROSS_CONTAINER_ENGINE", engine)
-            .env("RUSTFLAGS", rustflags(t))
+            .env("RUSTFLAGS", rustflags(t, Linker::Cross))
             .current_dir(crate::root()))?;
         install(
             &cross,

@@ -8,7 +8,7 @@
 use crate::tools::{self, Cross};
 use crate::{dist, dist_dir, run, target_dir, Result, Target};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
@@ -161,10 +161,82 @@ fn smoke(cross: &Cross, t: &Target, index: usize) -> Result {
     if got != expected {
         return Err(format!("script calls after SIGTERM: {got:?}"));
     }
+    daemon_mode(t, &ns, &bin, &script, &iface, &peer, &calls)?;
     println!(
         "xtask: {} smoke: calls {:?}, \"{EXPECTED_MODE}\", exit 1 on SIGTERM",
         t.triple, got
     );
+    Ok(())
+}
+
+/// Daemon mode, the link down: the parent leaves at once with 0, the
+/// forked daemon (a bare clone system call, numbered per architecture)
+/// writes the pid file and follows the link up, and `-k` stops it.
+fn daemon_mode(
+    t: &Target,
+    ns: &Namespace,
+    bin: &Path,
+    script: &Path,
+    iface: &str,
+    peer: &str,
+    calls: &Path,
+) -> Result {
+    let pid_file = PathBuf::from(format!("/var/run/ifplugd.{iface}.pid"));
+    let ifplugd = |args: &[&str]| {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &ns.name, qemu_program(t)])
+            .arg(bin)
+            .args(["-s", "-i", iface])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        c
+    };
+    let script = script.to_str().ok_or("non-UTF-8 path")?;
+    let mut start = ifplugd(&["-r", script, "-u", "0", "-d", "0", "-t", "1"]);
+    println!("xtask: $ {}", crate::show(&start));
+    let status = start
+        .status()
+        .map_err(|e| format!("cannot start ip: {e}"))?;
+    // Whatever happens next, no daemon outlives the test.
+    struct Reaper<'a>(&'a Path);
+    impl Drop for Reaper<'_> {
+        fn drop(&mut self) {
+            if let Ok(pid) = fs::read_to_string(self.0) {
+                let _ = Command::new("kill").args(["-KILL", pid.trim()]).status();
+                let _ = fs::remove_file(self.0);
+            }
+        }
+    }
+    let _reaper = Reaper(&pid_file);
+    if !status.success() {
+        return Err(format!("daemon mode: the parent exited with {status}"));
+    }
+    let before = read_calls(calls).len();
+    wait_for("the pid file", || pid_file.exists())?;
+    ns.ip(&["link", "set", peer, "up"])?;
+    let up = format!("{iface} up");
+    wait_for("the daemon's up call", || {
+        read_calls(calls).get(before) == Some(&up)
+    })?;
+    run(&mut ifplugd(&["-k"]))?;
+    wait_for("-k to stop the daemon", || !pid_file.exists())?;
+    println!(
+        "xtask: {} daemon mode: forked, pid file, up call, -k",
+        t.triple
+    );
+    Ok(())
+}
+
+fn wait_for(what: &str, mut done: impl FnMut() -> bool) -> Result {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > WAIT {
+            return Err(format!("daemon mode: no sign of {what}"));
+        }
+        sleep(Duration::from_millis(50));
+    }
     Ok(())
 }
 
