@@ -118,10 +118,10 @@ fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
 /// # Safety
 /// `entry` must be a NUL-terminated string.
 unsafe fn is_ours(entry: *const c_char) -> bool {
-    let s = core::ffi::CStr::from_ptr(entry).to_bytes();
+    let s = CStr::from_ptr(entry).to_bytes();
     [ENV_PREVIOUS, ENV_CURRENT]
         .iter()
-        .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
+        .any(|name| exec_path::env_value(s, name.as_bytes()).is_some())
 }
 
 /// What the child needs, on the parent's stack (the child shares memory).

@@ -186,7 +186,7 @@ pub fn errno() -> i32 {
 /// CLOCK_MONOTONIC in milliseconds, by the bare system call. The C
 /// library's clock_gettime would skip the system call through the vDSO,
 /// but finding the vDSO costs ~1.1 KB (1.6 KB on MIPS), and the daemon
-/// reads the clock once per wake-up, when it makes system calls anyway.
+/// reads the clock only when something woke it (see main_loop).
 pub fn monotonic_ms() -> u64 {
     const CLOCK_MONOTONIC: c_long = 1;
     // The kernel's old `struct timespec` of two longs: on 32-bit targets
