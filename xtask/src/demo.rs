@@ -4,7 +4,7 @@
 //! demo flips the other end's admin state (the watched end's carrier
 //! follows it). Everything is removed at the end, on failure and on Ctrl-C.
 
-use crate::netns::{chmod_x, is_root, which, Namespace, TempDir};
+use crate::netns::{self, chmod_x, is_root, which, Namespace, TempDir};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command};
@@ -159,23 +159,12 @@ impl Daemon {
     }
 
     fn terminate(&mut self) {
-        // `ip netns exec` execs the daemon, so this pid is the daemon's.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                println!(
-                    "  (ifplugd exited with status {})",
-                    status.code().unwrap_or(-1)
-                );
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        if let Some(status) = netns::terminate(&mut self.child, Duration::from_secs(5)) {
+            println!(
+                "  (ifplugd exited with status {})",
+                status.code().unwrap_or(-1)
+            );
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
         if let Some(r) = self.reader.take() {
             let _ = r.join();
         }

@@ -3,7 +3,27 @@
 //! namespace it created.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, ExitStatus};
+use std::time::{Duration, Instant};
+
+/// SIGTERM to a daemon started under `ip netns exec` (which execs it, so
+/// the child's pid is the daemon's), then its exit status if it ends within
+/// `limit`; after that it is killed and the answer is `None`.
+pub fn terminate(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    None
+}
 
 pub struct Namespace {
     pub name: String,

@@ -293,19 +293,9 @@ impl Namespace {
     /// SIGTERM, then the exit status (None: killed by a signal).
     fn terminate(&mut self) -> Result<Option<i32>> {
         let mut child = self.daemon.take().ok_or("no daemon")?;
-        run(Command::new("kill").args(["-TERM", &child.id().to_string()]))?;
-        let started = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-                return Ok(status.code());
-            }
-            if started.elapsed() > WAIT {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("the daemon ignored SIGTERM".into());
-            }
-            sleep(Duration::from_millis(50));
-        }
+        crate::netns::terminate(&mut child, WAIT)
+            .map(|status| status.code())
+            .ok_or_else(|| "the daemon ignored SIGTERM".into())
     }
 }
 

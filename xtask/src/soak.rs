@@ -9,7 +9,7 @@
 //! come from /proc/PID/status and /proc/PID/fd. Interrupted with Ctrl-C it
 //! leaves the namespace `ifplugd-soak-PID` behind (`ip netns del` it).
 
-use crate::netns::{chmod_x, is_root, which, Namespace, TempDir};
+use crate::netns::{self, chmod_x, is_root, which, Namespace, TempDir};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -407,20 +407,8 @@ impl Daemon {
 
     /// SIGTERM, then its exit status (SIGKILL after 10 s).
     fn terminate(&mut self) -> Option<i32> {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.pid().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut code = None;
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                code = status.code();
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let code =
+            netns::terminate(&mut self.child, Duration::from_secs(10)).and_then(|s| s.code());
         if let Some(r) = self.reader.take() {
             let _ = r.join();
         }
