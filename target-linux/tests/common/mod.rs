@@ -16,8 +16,15 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// The binary under test.
-pub const BIN: &str = env!("CARGO_BIN_EXE_ifplugd");
+/// The binary under test: the one cargo built for these tests, or the
+/// absolute path in `IFPLUGD_BIN` when that is set at build time (as
+/// `IFPLUGD_BIN=/abs/ifplugd cargo test` sets it; cargo rebuilds the tests
+/// when it changes). ci/openwrt.sh runs the suite so against the binary
+/// built as OpenWrt builds it.
+pub const BIN: &str = match option_env!("IFPLUGD_BIN") {
+    Some(path) => path,
+    None => env!("CARGO_BIN_EXE_ifplugd"),
+};
 /// The version it reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// How long any wait may take before the test fails: generous, as CI runs
@@ -54,6 +61,11 @@ fn now_ms() -> u128 {
 }
 
 fn require_root() {
+    let bin = Path::new(BIN);
+    assert!(
+        bin.is_absolute() && bin.is_file(),
+        "the binary under test {BIN} (IFPLUGD_BIN?) is not an absolute path to a file"
+    );
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let uid = status
         .lines()
