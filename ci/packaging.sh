@@ -20,6 +20,8 @@ OW_DIR=target-linux/openwrt/ifplugd-rs
 OW_MAKEFILE=$OW_DIR/Makefile
 OW_INIT=$OW_DIR/files/ifplugd.init
 OW_CONFIG=$OW_DIR/files/ifplugd.config
+OW_ACTION=$OW_DIR/files/ifplugd.action
+SYSTEMD_UNIT=target-linux/systemd/ifplugd@.service
 BR_DIR=target-linux/buildroot/package/ifplugd-rs
 BR_INIT=$BR_DIR/S41ifplugd
 BR_MK=$BR_DIR/ifplugd-rs.mk
@@ -73,7 +75,7 @@ need shellcheck shellcheck
 need mandoc mandoc
 
 for f in "$MAN" "$ACTION" "$OPTIONS_RS" "$OW_MAKEFILE" "$OW_INIT" "$OW_CONFIG" \
-	"$BR_INIT" "$BR_MK" "$BR_CONFIG_IN" "$BR_HASH" Cargo.toml; do
+	"$OW_ACTION" "$SYSTEMD_UNIT" "$BR_INIT" "$BR_MK" "$BR_CONFIG_IN" "$BR_HASH" Cargo.toml; do
 	[ -f "$f" ] || die "missing file $f"
 done
 
@@ -81,7 +83,7 @@ done
 # (a) shellcheck
 # --------------------------------------------------------------------------
 
-for f in "$ACTION" "$OW_INIT" "$BR_INIT"; do
+for f in "$ACTION" "$OW_INIT" "$OW_ACTION" "$BR_INIT"; do
 	if out=$(shellcheck -s sh "$f" 2>&1); then
 		pass "shellcheck -s sh $f"
 	else
@@ -90,13 +92,20 @@ for f in "$ACTION" "$OW_INIT" "$BR_INIT"; do
 	fi
 done
 
-for f in "$ACTION" "$BR_INIT"; do
+for f in "$ACTION" "$OW_ACTION"; do
 	if [ -x "$f" ]; then
 		pass "$f is executable"
 	else
 		fail "$f is not executable (chmod 755; git keeps the mode)"
 	fi
 done
+# Buildroot's check-package wants package files not executable (the .mk
+# installs the script with mode 0755); ci/buildroot.sh runs check-package.
+if [ -x "$BR_INIT" ]; then
+	fail "$BR_INIT is executable: Buildroot wants mode 0644 (chmod 644)"
+else
+	pass "$BR_INIT is not executable, as Buildroot wants"
+fi
 
 # --------------------------------------------------------------------------
 # (b) man page
@@ -209,9 +218,10 @@ config_load() {
 }
 config_foreach() {
 	local __fn="$1" __type="$2" __s __t
+	shift 2
 	for __s in $CONFIG_SECTIONS; do
 		eval "__t=\${CONFIG_${__s}_TYPE}"
-		[ "$__t" = "$__type" ] && "$__fn" "$__s"
+		[ "$__t" = "$__type" ] && "$__fn" "$__s" "$@"
 	done
 	return 0
 }
@@ -219,15 +229,36 @@ config_get() {
 	[ $# -ge 3 ] || { echo "harness: config_get $*" >&2; exit 3; }
 	eval "$1=\${CONFIG_${2}_${3}:-\$4}"
 }
-config_get_bool() {
-	local __v
-	config_get __v "$2" "$3" "$4"
-	case "$__v" in
-	1 | on | true | yes | enabled) __v=1 ;;
-	0 | off | false | no | disabled) __v=0 ;;
-	*) __v="$4" ;;
-	esac
-	eval "$1=\$__v"
+# procd.sh's uci_load_validate, with /sbin/validate_data's checks of the
+# types the init script uses (bool, uinteger, string, or("a", "b")): sets
+# each option to its value, else its default, then calls FUNCTION SECTION
+# STATUS (0: all valid).
+uci_load_validate() {
+	local __name="$3" __fn="$4" __spec __opt __rest __t __def __v __ok=0
+	[ "$1" = ifplugd ] && [ "$2" = ifplugd ] || { echo "harness: uci_load_validate $1 $2" >&2; exit 3; }
+	shift 4
+	for __spec in "$@"; do
+		__opt=${__spec%%:*}
+		__rest=${__spec#*:}
+		case $__rest in
+		*:*) __t=${__rest%:*} __def=${__rest##*:} ;;
+		*) __t=$__rest __def= ;;
+		esac
+		eval "__v=\${CONFIG_${__name}_${__opt}-}"
+		if [ -n "$__v" ]; then
+			case $__t in
+			bool) case $__v in 0 | 1 | on | off | true | false | yes | no | enabled | disabled) ;; *) __ok=1 ;; esac ;;
+			uinteger) case $__v in *[!0-9]*) __ok=1 ;; esac ;;
+			string) ;;
+			or\(*) case ", ${__t#or(}" in *", \"$__v\""[,\)]*) ;; *) __ok=1 ;; esac ;;
+			*) echo "harness: unknown type $__t" >&2; exit 3 ;;
+			esac
+		else
+			__v=$__def
+		fi
+		eval "$__opt=\$__v"
+	done
+	"$__fn" "$__name" "$__ok"
 }
 procd_open_instance() {
 	__name="$1" __cmd="" __params=""
@@ -261,6 +292,9 @@ procd_close_instance() {
 }
 procd_add_reload_trigger() {
 	echo "trigger $*"
+}
+procd_add_validation() {
+	echo "validation $*"
 }
 logger() { :; }
 
@@ -343,6 +377,26 @@ config ifplugd 'duplicate'
 config ifplugd 'nointerface'
 	option enabled '1'
 
+config ifplugd 'bydevice'
+	option device 'eth4'
+	option delay_down '2'
+
+config ifplugd 'both'
+	option device 'eth5'
+	option interface 'eth5'
+
+config ifplugd 'conflict'
+	option device 'eth6'
+	option interface 'eth7'
+
+config ifplugd 'badmode'
+	option interface 'eth8'
+	option api_mode 'bogus'
+
+config ifplugd 'badbool'
+	option interface 'eth9'
+	option monitor 'maybe'
+
 config ifplugd
 	option interface 'eth3'
 	option delay_down 0
@@ -351,18 +405,23 @@ EOF
 cat >"$WORK/expect-mixed" <<'EOF'
 instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth1 -r /etc/ifplugd/ifplugd.action -t 2 -u 1 -d 3 -m iff -M -q
 instance wifi [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i wlan0 -m wlan -x 'hello world' -a -f -F -I -p -l -P
+instance bydevice [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth4 -d 2
+instance both [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth5
 instance cfg01 [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth3 -d 0
 trigger ifplugd
+validation ifplugd_validate
 EOF
-run_init mixed "$WORK/uci-mixed" "$WORK/expect-mixed" badnumber duplicate nointerface
+run_init mixed "$WORK/uci-mixed" "$WORK/expect-mixed" badnumber duplicate nointerface \
+	conflict badmode badbool
 
 # The shipped default config starts nothing; enabled, it starts its example.
-printf 'trigger ifplugd\n' >"$WORK/expect-default"
+printf 'trigger ifplugd\nvalidation ifplugd_validate\n' >"$WORK/expect-default"
 run_init default "$OW_CONFIG" "$WORK/expect-default"
 sed "s/option enabled '0'/option enabled '1'/" "$OW_CONFIG" >"$WORK/uci-default-on"
 cat >"$WORK/expect-default-on" <<'EOF'
 instance wan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0 -r /etc/ifplugd/ifplugd.action -t 1 -u 0 -d 5 -m auto -M
 trigger ifplugd
+validation ifplugd_validate
 EOF
 run_init default-enabled "$WORK/uci-default-on" "$WORK/expect-default-on"
 
@@ -374,67 +433,170 @@ else
 fi
 
 # --------------------------------------------------------------------------
-# (d2) Buildroot S41ifplugd with a stub ifplugd
+# (d2) Buildroot S41ifplugd with a stub start-stop-daemon
 # --------------------------------------------------------------------------
 
-mkdir -p "$WORK/br/bin" "$WORK/br/run"
-cat >"$WORK/br/bin/ifplugd" <<'EOF'
+# A copy of the script that reads $WORK/br/etc/default/ifplugd and writes
+# pid files in $WORK/br/run instead of /etc/default and /var/run (nothing
+# else changes), under the names a user gives it; start-stop-daemon is a
+# stub that records its arguments. ci/buildroot.sh runs the real script with
+# the real daemon in a network namespace.
+mkdir -p "$WORK/br/bin" "$WORK/br/run" "$WORK/br/etc/default" "$WORK/br/init.d"
+sed -e "s|/etc/default/|$WORK/br/etc/default/|g" -e "s|/var/run/|$WORK/br/run/|g" \
+	"$BR_INIT" >"$WORK/br/init.d/S41ifplugd"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth1"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth0.1"
+if grep -q "$WORK/br/etc/default/" "$WORK/br/init.d/S41ifplugd" &&
+	grep -q "$WORK/br/run/" "$WORK/br/init.d/S41ifplugd"; then
+	pass "Buildroot S41ifplugd reads /etc/default/ifplugd and writes /var/run/*.pid"
+else
+	fail "Buildroot S41ifplugd: no /etc/default/ or /var/run/ path to redirect for the test"
+fi
+cat >"$WORK/br/bin/start-stop-daemon" <<'EOF'
 #!/bin/sh
-# Records its arguments; fails for interface "bad0".
-echo "ifplugd $*" >>"$STUB_LOG"
+# Records its arguments; "--stop --test" finds nothing running; a start for
+# interface bad0 fails.
+case " $* " in
+*" --test "*) exit 1 ;;
+esac
+echo "start-stop-daemon $*" | sed "s|$STUB_WORK|W|g" >>"$STUB_LOG"
 for a in "$@"; do [ "$a" = bad0 ] && exit 1; done
 exit 0
 EOF
-chmod +x "$WORK/br/bin/ifplugd"
+chmod +x "$WORK/br/bin/start-stop-daemon"
 
-# run_sysv NAME DEFAULTS-FILE-OR-EMPTY EXPECTED-STATUS EXPECTED-LOG ARGS...
+# run_sysv NAME SCRIPT DEFAULTS-OR-EMPTY EXPECTED-STATUS EXPECTED-LOG ARGS...
 run_sysv() {
-	local name=$1 defaults=$2 want_rc=$3 expected=$4 rc=0
-	shift 4
+	local name=$1 script=$2 defaults=$3 want_rc=$4 expected=$5 rc=0
+	shift 5
+	rm -f "$WORK/br/etc/default/ifplugd"
+	[ -z "$defaults" ] || cp "$defaults" "$WORK/br/etc/default/ifplugd"
 	: >"$WORK/br/$name.log"
-	STUB_LOG="$WORK/br/$name.log" \
-		IFPLUGD_DAEMON="$WORK/br/bin/ifplugd" \
-		IFPLUGD_DEFAULTS="${defaults:-$WORK/br/does-not-exist}" \
-		IFPLUGD_PIDDIR="$WORK/br/run" \
-		sh "$BR_INIT" "$@" >"$WORK/br/$name.out" 2>&1 || rc=$?
+	STUB_LOG="$WORK/br/$name.log" STUB_WORK="$WORK/br" PATH="$WORK/br/bin:$PATH" \
+		sh "$WORK/br/init.d/$script" "$@" >"$WORK/br/$name.out" 2>&1 || rc=$?
 	if [ "$rc" != "$want_rc" ]; then
 		cat "$WORK/br/$name.out" >&2
 		fail "Buildroot S41ifplugd ($name): exit status $rc, expected $want_rc"
 	elif ! diff -u "$expected" "$WORK/br/$name.log" >&2; then
-		fail "Buildroot S41ifplugd ($name): daemon command lines differ (diff above)"
+		fail "Buildroot S41ifplugd ($name): start-stop-daemon calls differ (diff above)"
 	else
-		pass "Buildroot S41ifplugd ($name): exit status $rc and the expected command lines"
+		pass "Buildroot S41ifplugd ($name): exit status $rc and the expected start-stop-daemon calls"
 	fi
 }
 
+SSD_START='start-stop-daemon --start --background --make-pidfile --pidfile W/run/ifplugd.%s.pid --exec /usr/sbin/ifplugd -- -n %s -i %s\n'
+SSD_STOP='start-stop-daemon --stop --quiet --pidfile W/run/ifplugd.%s.pid --exec /usr/sbin/ifplugd\n'
+# BusyBox's defaults: eth0, -M.
+# shellcheck disable=SC2059
+printf "$SSD_START" eth0 -M eth0 >"$WORK/br/expect-nodefaults"
+# shellcheck disable=SC2059
+printf "$SSD_STOP" eth0 >"$WORK/br/expect-stop-nodefaults"
 cat >"$WORK/br/default" <<'EOF'
-INTERFACES="eth0 eth0.1 wlan0"
-ARGS="-M -d 3"
-ARGS_eth0_1="-u 2 -t 5"
+DEFAULT_IFACE="wan0"
+IFPLUGD_ARGS="-M -d 3 -r /etc/ifplugd/my.action"
 EOF
-cat >"$WORK/br/expect-start" <<'EOF'
-ifplugd -i eth0 -M -d 3
-ifplugd -i eth0.1 -M -d 3 -u 2 -t 5
-ifplugd -i wlan0 -M -d 3
-EOF
-cat >"$WORK/br/expect-stop" <<'EOF'
-ifplugd -k -i eth0
-ifplugd -k -i eth0.1
-ifplugd -k -i wlan0
-EOF
+# shellcheck disable=SC2059
+printf "$SSD_START" wan0 '-M -d 3 -r /etc/ifplugd/my.action' wan0 >"$WORK/br/expect-start"
+# shellcheck disable=SC2059
+printf "$SSD_STOP" wan0 >"$WORK/br/expect-stop"
 cat "$WORK/br/expect-stop" "$WORK/br/expect-start" >"$WORK/br/expect-restart"
-printf 'ifplugd -i eth0\n' >"$WORK/br/expect-nodefaults"
+# shellcheck disable=SC2059
+printf "$SSD_START" eth1 '-M -d 3 -r /etc/ifplugd/my.action' eth1 >"$WORK/br/expect-link"
+# shellcheck disable=SC2059
+printf "$SSD_START" eth0.1 '-M -d 3 -r /etc/ifplugd/my.action' eth0.1 >"$WORK/br/expect-vlan"
+printf 'DEFAULT_IFACE=""\n' >"$WORK/br/default-none"
+# shellcheck disable=SC2059
+printf "$SSD_START" eth1 -M eth1 >"$WORK/br/expect-link-only"
 : >"$WORK/br/expect-none"
-printf 'INTERFACES="eth1 bad0 eth2"\n' >"$WORK/br/default-bad"
-printf 'ifplugd -i eth1\nifplugd -i bad0\nifplugd -i eth2\n' >"$WORK/br/expect-bad"
+printf 'DEFAULT_IFACE=bad0\n' >"$WORK/br/default-bad"
+# shellcheck disable=SC2059
+printf "$SSD_START" bad0 -M bad0 >"$WORK/br/expect-bad"
 
-run_sysv start "$WORK/br/default" 0 "$WORK/br/expect-start" start
-run_sysv stop "$WORK/br/default" 0 "$WORK/br/expect-stop" stop
-run_sysv restart "$WORK/br/default" 0 "$WORK/br/expect-restart" restart
-run_sysv reload "$WORK/br/default" 0 "$WORK/br/expect-restart" reload
-run_sysv no-defaults-file "" 0 "$WORK/br/expect-nodefaults" start
-run_sysv one-fails "$WORK/br/default-bad" 1 "$WORK/br/expect-bad" start
-run_sysv usage "$WORK/br/default" 1 "$WORK/br/expect-none" bogus
+run_sysv no-defaults-file S41ifplugd "" 0 "$WORK/br/expect-nodefaults" start
+run_sysv no-defaults-file-stop S41ifplugd "" 0 "$WORK/br/expect-stop-nodefaults" stop
+run_sysv start S41ifplugd "$WORK/br/default" 0 "$WORK/br/expect-start" start
+run_sysv stop S41ifplugd "$WORK/br/default" 0 "$WORK/br/expect-stop" stop
+run_sysv restart S41ifplugd "$WORK/br/default" 0 "$WORK/br/expect-restart" restart
+run_sysv reload S41ifplugd "$WORK/br/default" 0 "$WORK/br/expect-restart" reload
+run_sysv symlink S41ifplugd.eth1 "$WORK/br/default" 0 "$WORK/br/expect-link" start
+run_sysv symlink-vlan S41ifplugd.eth0.1 "$WORK/br/default" 0 "$WORK/br/expect-vlan" start
+run_sysv no-default-iface S41ifplugd "$WORK/br/default-none" 0 "$WORK/br/expect-none" start
+run_sysv no-default-iface-link S41ifplugd.eth1 "$WORK/br/default-none" 0 "$WORK/br/expect-link-only" start
+run_sysv start-fails S41ifplugd "$WORK/br/default-bad" 1 "$WORK/br/expect-bad" start
+run_sysv usage S41ifplugd "$WORK/br/default" 1 "$WORK/br/expect-none" bogus
+
+# --------------------------------------------------------------------------
+# (d3) OpenWrt's default action script: hotplug-call
+# --------------------------------------------------------------------------
+
+mkdir -p "$WORK/hp"
+cat >"$WORK/hp/hotplug-call" <<'EOF'
+#!/bin/sh
+# What /etc/hotplug.d/ifplugd/* scripts would see.
+echo "$*|$ACTION|$DEVICE|$IFPLUGD_PREVIOUS|$IFPLUGD_CURRENT|$IFPLUGD_EXTRA" >>"$STUB_LOG"
+exit 3
+EOF
+chmod +x "$WORK/hp/hotplug-call"
+: >"$WORK/hp/log"
+hp_rc=0
+hp_call() { # PREVIOUS CURRENT ARGS...
+	local prev=$1 cur=$2
+	shift 2
+	STUB_LOG="$WORK/hp/log" IFPLUGD_HOTPLUG_CALL="$WORK/hp/hotplug-call" \
+		IFPLUGD_PREVIOUS=$prev IFPLUGD_CURRENT=$cur \
+		sh "$OW_ACTION" "$@" >/dev/null 2>&1 || hp_rc=$?
+}
+hp_call down up eth0 up
+hp_call up down eth0 down
+hp_call error up lan1 up extra
+cat >"$WORK/hp/expect" <<'EOF'
+ifplugd|up|eth0|down|up|
+ifplugd|down|eth0|up|down|
+ifplugd|up|lan1|error|up|extra
+EOF
+if [ "$hp_rc" != 0 ]; then
+	fail "OpenWrt ifplugd.action: exit status $hp_rc (a hook's status must not stop the daemon)"
+elif diff -u "$WORK/hp/expect" "$WORK/hp/log" >&2; then
+	pass "OpenWrt ifplugd.action: hotplug-call ifplugd with ACTION, DEVICE, IFPLUGD_*; exit 0"
+else
+	fail "OpenWrt ifplugd.action: hotplug-call saw other values (diff above)"
+fi
+if IFPLUGD_HOTPLUG_CALL="$WORK/hp/missing" sh "$OW_ACTION" eth0 up >/dev/null 2>&1; then
+	fail "OpenWrt ifplugd.action: exits 0 without hotplug-call"
+else
+	pass "OpenWrt ifplugd.action: fails when hotplug-call is missing"
+fi
+
+# --------------------------------------------------------------------------
+# (d4) systemd unit
+# --------------------------------------------------------------------------
+
+unit_ok=1
+# shellcheck disable=SC2016
+for want in '^ExecStart=/usr/sbin/ifplugd -n \$IFPLUGD_ARGS -i %I$' \
+	'^Environment=IFPLUGD_ARGS=-M$' '^EnvironmentFile=-/etc/default/ifplugd$' \
+	'^Type=simple$' '^Restart=on-failure$' '^WantedBy=multi-user.target$'; do
+	grep -qE -- "$want" "$SYSTEMD_UNIT" || {
+		unit_ok=0
+		fail "$SYSTEMD_UNIT lacks /$want/"
+	}
+done
+if grep -qE '^(KillSignal|KillMode)=' "$SYSTEMD_UNIT"; then
+	unit_ok=0
+	fail "$SYSTEMD_UNIT changes the stop signal: SIGTERM runs the down script"
+fi
+[ "$unit_ok" = 1 ] && pass "$SYSTEMD_UNIT: one foreground daemon per %I, BusyBox's IFPLUGD_ARGS, SIGTERM on stop"
+if command -v systemd-analyze >/dev/null 2>&1; then
+	cp "$SYSTEMD_UNIT" "$WORK/ifplugd@.service"
+	if out=$(systemd-analyze verify --man=no "$WORK/ifplugd@eth0.service" 2>&1 | grep -v 'Failed to prepare filename\|/usr/sbin/ifplugd'); [ -z "$out" ]; then
+		pass "systemd-analyze verify ifplugd@eth0.service"
+	else
+		printf '%s\n' "$out" >&2
+		fail "systemd-analyze verify ifplugd@eth0.service reports problems (above)"
+	fi
+else
+	note "systemd-analyze is not installed: the unit is checked by its lines only"
+fi
 
 # --------------------------------------------------------------------------
 # (e) versions
@@ -457,8 +619,10 @@ check_version "PKG_VERSION in $OW_MAKEFILE" \
 	"$(sed -n 's/^PKG_VERSION:=[[:space:]]*//p' "$OW_MAKEFILE")"
 check_version "IFPLUGD_RS_VERSION in $BR_MK" \
 	"$(sed -n 's/^IFPLUGD_RS_VERSION[[:space:]]*=[[:space:]]*//p' "$BR_MK")"
-check_version "the tarball version in $BR_HASH" \
-	"$(sed -n 's/^sha256[[:space:]].*[[:space:]]ifplugd-rs-\(.*\)-cargo2\.tar\.gz$/\1/p' "$BR_HASH")"
+for n in 4 5 6; do
+	check_version "the -cargo$n tarball's version in $BR_HASH" \
+		"$(sed -n "s/^sha256[[:space:]].*[[:space:]]ifplugd-rs-\(.*\)-cargo$n\.tar\.gz$/\1/p" "$BR_HASH")"
+done
 check_version "the version in $MAN's .TH line" \
 	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$MAN")"
 

@@ -17,7 +17,8 @@ IFPLUGD_RS_LICENSE_FILES = LICENSE
 IFPLUGD_RS_SUBDIR = target-linux
 
 # Installed after busybox, so that /usr/sbin/ifplugd replaces the symlink of
-# a BusyBox ifplugd applet, if one is configured.
+# a BusyBox ifplugd applet, if one is configured, and S41ifplugd replaces the
+# applet's init script (ours reads the same /etc/default/ifplugd).
 IFPLUGD_RS_DEPENDENCIES = $(if $(BR2_PACKAGE_BUSYBOX),busybox)
 
 # The cargo infrastructure sets its own profile (16 codegen units, LTO and
@@ -45,6 +46,12 @@ endef
 define IFPLUGD_RS_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(IFPLUGD_RS_PKGDIR)/S41ifplugd \
 		$(TARGET_DIR)/etc/init.d/S41ifplugd
+endef
+
+# One instance per interface: systemctl enable ifplugd@eth0.service
+define IFPLUGD_RS_INSTALL_INIT_SYSTEMD
+	$(INSTALL) -D -m 0644 $(@D)/target-linux/systemd/ifplugd@.service \
+		$(TARGET_DIR)/usr/lib/systemd/system/ifplugd@.service
 endef
 
 $(eval $(cargo-package))
