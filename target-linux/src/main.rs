@@ -426,7 +426,7 @@ fn daemonize() -> Result<(), Errno> {
     let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
     let _ = rustix::process::chdir(c"/");
     // SAFETY: single-threaded; the child goes on with a copy of everything.
-    match unsafe { sys::fork() } {
+    match unsafe { sys::clone_copy(false) } {
         Err(errno) => return Err(Errno::from_raw_os_error(errno)),
         Ok(0) => {}
         // SAFETY: the parent leaves at once, as BusyBox's does.
