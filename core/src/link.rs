@@ -30,6 +30,11 @@ pub trait Host {
     fn probe(&mut self, method: Method) -> Result<Reading, ProbeError>;
     /// Runs the action script and waits for it.
     fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome;
+    /// The monotonic clock, read now. The `now` the host passes in may lag
+    /// it (a poll that timed out is taken to have slept exactly its
+    /// timeout, which saves a clock read per idle tick); a delay's deadline
+    /// is set from this instead, so that it holds on real time.
+    fn now(&mut self) -> Millis;
 }
 
 /// The signals the daemon acts on.
@@ -365,6 +370,7 @@ impl<'a> Daemon<'a> {
             }
             status = Status::Down;
         }
+        let mut now = now;
         if status != old {
             host.log(&Message::LinkIs(status));
             self.set_status(status);
@@ -372,6 +378,8 @@ impl<'a> Daemon<'a> {
                 Status::Up => self.opts.delay_up,
                 _ => self.opts.delay_down,
             };
+            // Never earlier than the time passed in: the clock is monotonic.
+            now = now.max(host.now());
             self.delay.on_change(now, secs_to_millis(delay));
             self.previous = old;
         }

@@ -259,6 +259,7 @@ fn run(args: Args) -> u8 {
         },
         signals,
         script_ran: false,
+        clock: 0,
     };
     let code = main_loop(&mut host, opts, netlink_fd.as_ref());
     if pid_written {
@@ -270,10 +271,11 @@ fn run(args: Args) -> u8 {
 fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
     let mut daemon = Daemon::new(opts);
     // Each clock read is a system call (see sys::monotonic_ms): the clock is
-    // read when something woke us and after the script ran (it may have
-    // taken a while). When the poll simply timed out, at least its timeout
-    // passed, and that is the time we go on with: never early, and set
-    // right by the next real read.
+    // read when something woke us, after the script ran (it may have taken
+    // a while), and by the core when a change sets a deadline. When the
+    // poll simply timed out, at least its timeout passed, and that is the
+    // time we go on with: it may lag (timer slack, SIGSTOP) but never runs
+    // early, and a deadline is always set from a real read.
     let mut now_ms = now();
     let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
@@ -281,6 +283,8 @@ fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&Owned
         if core::mem::take(&mut host.script_ran) {
             now_ms = now();
         }
+        // The core read the clock to set a deadline: go on from there.
+        now_ms = now_ms.max(host.clock);
         // At most a day: u32 arithmetic, no 64-bit division on 32-bit
         // routers.
         let timeout_ms = daemon
@@ -380,6 +384,8 @@ struct System<'a> {
     signals: Signals,
     /// The script ran since the main loop last read the clock.
     script_ran: bool,
+    /// The clock as the core last had it read.
+    clock: Millis,
 }
 
 impl Host for System<'_> {
@@ -407,6 +413,11 @@ impl Host for System<'_> {
         self.script_ran = true;
         self.script.run(call, &mut self.signals)
     }
+
+    fn now(&mut self) -> Millis {
+        self.clock = now();
+        self.clock
+    }
 }
 
 /// Fds 0, 1 and 2 open (on /dev/null if they were closed), so that no
@@ -426,7 +437,7 @@ fn daemonize() -> Result<(), Errno> {
     let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
     let _ = rustix::process::chdir(c"/");
     // SAFETY: single-threaded; the child goes on with a copy of everything.
-    match unsafe { sys::fork() } {
+    match unsafe { sys::clone_copy(false) } {
         Err(errno) => return Err(Errno::from_raw_os_error(errno)),
         Ok(0) => {}
         // SAFETY: the parent leaves at once, as BusyBox's does.

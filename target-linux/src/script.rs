@@ -125,57 +125,59 @@ unsafe fn is_ours(entry: *const c_char) -> bool {
         .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
 }
 
-/// What the child needs, on the parent's stack (the child shares memory).
-struct SpawnArgs<'a> {
-    argv: &'a [*const c_char],
-    envp: &'a [*const c_char],
-    mask: sys::sigset_t,
-    /// Set by the child when exec fails.
-    errno: c_int,
-}
+/// Where a child whose exec failed leaves the errno for us: one word in a
+/// shared anonymous page, mapped at the first spawn (the child has a copy
+/// of everything else).
+static mut EXEC_ERRNO: *mut c_int = ptr::null_mut();
 
-/// The child's stack: the parent is suspended (CLONE_VFORK) until the child
-/// has exec'd or exited, so one static stack serves every spawn.
-#[repr(C, align(16))]
-struct ChildStack([u8; 32 * 1024]);
-static mut CHILD_STACK: ChildStack = ChildStack([0; 32 * 1024]);
-
-/// vfork done safely: `clone(CLONE_VM | CLONE_VFORK)` onto a stack of its
-/// own, so the child never touches the parent's frames. It is what musl's
-/// posix_spawn does inside, without the parts we do not need (our
-/// signals are blocked, never caught, so only the mask needs resetting).
-fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
-    let mut args = SpawnArgs {
-        argv,
-        envp,
-        mask: sys::sigset(&[]),
-        errno: 0,
-    };
-    // SAFETY: the stack is ours alone (single thread, parent suspended
-    // while the child runs); `args` outlives the child's use of it, which
-    // ends at exec or _exit before vfork_on returns here.
-    let pid = unsafe {
-        let stack = core::ptr::addr_of_mut!(CHILD_STACK);
-        let top = (stack as *mut u8).add(core::mem::size_of::<ChildStack>());
-        sys::vfork_on(child, top.cast(), (&mut args as *mut SpawnArgs).cast())?
-    };
-    let pid = Pid::from_raw(pid).ok_or(Errno::CHILD.raw_os_error())?;
-    if args.errno != 0 {
-        let _ = reap(pid);
-        return Err(args.errno);
-    }
-    Ok(pid)
-}
-
-/// The child: unblock signals, exec, or report why not.
-extern "C" fn child(arg: *mut core::ffi::c_void) -> c_int {
-    // SAFETY: `arg` is the parent's SpawnArgs, alive and untouched while
-    // the parent is suspended; only async-signal-safe calls follow.
+/// The shared word, mapped on first use.
+fn exec_errno_slot() -> Result<*mut c_int, i32> {
+    // SAFETY: single-threaded; the pointer is set once and never freed.
     unsafe {
-        let args = &mut *(arg as *mut SpawnArgs);
-        sys::sigprocmask(sys::SIG_SETMASK, &args.mask, ptr::null_mut());
-        args.errno = execvp(args.argv, args.envp);
-        sys::_exit(127)
+        if EXEC_ERRNO.is_null() {
+            let page = rustix::mm::mmap_anonymous(
+                ptr::null_mut(),
+                core::mem::size_of::<c_int>(),
+                rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
+                rustix::mm::MapFlags::SHARED,
+            )
+            .map_err(|e| e.raw_os_error())?;
+            EXEC_ERRNO = page.cast();
+        }
+        Ok(EXEC_ERRNO)
+    }
+}
+
+/// vfork done safely: `clone(CLONE_VFORK)` without CLONE_VM, so the child
+/// runs on a copy of our memory (it may write its stack freely) while we
+/// wait until it has exec'd or exited. Then the shared word says which.
+/// It is what vfork or posix_spawn would give us, through the one C
+/// library call every libc exports (`syscall`); our signals are blocked,
+/// never caught, so only the mask needs resetting in the child.
+fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
+    let slot = exec_errno_slot()?;
+    let mask = sys::sigset(&[]);
+    // SAFETY: the slot is a valid shared word; clone_copy forks (one
+    // thread, no handlers); the child only resets its mask, execs and
+    // reports, then ends with _exit.
+    unsafe {
+        slot.write_volatile(0);
+        match sys::clone_copy(true)? {
+            0 => {
+                sys::sigprocmask(sys::SIG_SETMASK, &mask, ptr::null_mut());
+                slot.write_volatile(execvp(argv, envp));
+                sys::_exit(127)
+            }
+            pid => {
+                let pid = Pid::from_raw(pid).ok_or(Errno::CHILD.raw_os_error())?;
+                let errno = slot.read_volatile();
+                if errno != 0 {
+                    let _ = reap(pid);
+                    return Err(errno);
+                }
+                Ok(pid)
+            }
+        }
     }
 }
 

@@ -1,13 +1,14 @@
 //! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, clone and execve, and the environment; and `syscall()` for
-//! fork, the clock and resetting a signal's action.
-//! musl (or glibc, for host tests) provides them; we link it anyway for its
-//! start-up. We call the C library's bare entry points, not the wrappers
-//! that keep its fork and thread bookkeeping: we have no threads, no
-//! at-fork handlers and no signal handlers, and the wrappers cost ~4 KB.
+//! signalfd, execve and the environment; and `syscall()` for clone (fork
+//! and vfork), the clock and resetting a signal's action.
+//! Every one is exported by each C library our users link (musl static
+//! and shared, glibc, uClibc-ng). We take the system calls themselves
+//! rather than the wrappers that keep the C library's fork and thread
+//! bookkeeping: we have no threads, no at-fork handlers and no signal
+//! handlers, and the wrappers cost ~4 KB.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_long, c_ulong, c_void};
+use core::ffi::{c_char, c_int, c_long, c_ulong};
 
 /// Large enough for musl's and glibc's `sigset_t` (128 bytes); the first
 /// bytes are the kernel's sigset, which is what we fill in.
@@ -64,7 +65,6 @@ mod nr {
 /// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
 pub const SFD_NONBLOCK: c_int = rustix::fs::OFlags::NONBLOCK.bits() as c_int;
 pub const SFD_CLOEXEC: c_int = rustix::fs::OFlags::CLOEXEC.bits() as c_int;
-const CLONE_VM: c_int = 0x100;
 const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
@@ -73,15 +73,6 @@ extern "C" {
     pub fn signalfd(fd: c_int, mask: *const sigset_t, flags: c_int) -> c_int;
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
-    /// The bare clone: musl's internal one (its `clone` adds fork
-    /// bookkeeping), glibc's public alias of `clone`.
-    fn __clone(
-        child: extern "C" fn(*mut c_void) -> c_int,
-        stack: *mut c_void,
-        flags: c_int,
-        arg: *mut c_void,
-        ...
-    ) -> c_int;
     pub fn execve(
         path: *const c_char,
         argv: *const *const c_char,
@@ -91,17 +82,27 @@ extern "C" {
     pub static environ: *const *const c_char;
 }
 
-/// fork(): the bare system call. The C library's fork runs at-fork
-/// handlers and takes its internal locks, none of which exist here.
+/// clone(2) by the bare system call with no new stack and no CLONE_VM:
+/// the child gets a copy of our memory, so it may go on in Rust like a
+/// forked child. `clone(SIGCHLD)` is fork; `clone(CLONE_VFORK | SIGCHLD)`
+/// also suspends us until the child has exec'd or exited. Through
+/// `syscall()`, which every C library exports (musl's `__clone` is
+/// internal and links only statically), and without the C library's fork
+/// wrapper, which runs at-fork handlers and takes locks that do not exist
+/// here.
 ///
 /// # Safety
 /// As fork: the child has a copy of everything and one thread.
-pub unsafe fn fork() -> Result<c_int, i32> {
-    // clone(SIGCHLD) with no new stack is fork on every architecture; the
-    // remaining arguments are unused.
+pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
+    let flags = if vfork {
+        CLONE_VFORK | SIGCHLD
+    } else {
+        SIGCHLD
+    };
+    // The remaining arguments (stack, tids, tls) are unused.
     let r = syscall(
         nr::CLONE,
-        SIGCHLD as c_long,
+        flags as c_long,
         0 as c_long,
         0 as c_long,
         0 as c_long,
@@ -113,34 +114,13 @@ pub unsafe fn fork() -> Result<c_int, i32> {
     }
 }
 
-/// vfork onto a stack of our own: `clone(CLONE_VM | CLONE_VFORK)` running
-/// `child(arg)` on `stack` (its top). Returns once the child has exec'd or
-/// exited.
-///
-/// # Safety
-/// `stack` must be free for the child's use, and `child` must only exec or
-/// `_exit` in the end, touching nothing of the parent's but `arg`.
-pub unsafe fn vfork_on(
-    child: extern "C" fn(*mut c_void) -> c_int,
-    stack: *mut c_void,
-    arg: *mut c_void,
-) -> Result<c_int, i32> {
-    let r = __clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, arg);
-    match r {
-        0.. => Ok(r),
-        // musl's internal __clone returns -errno; glibc's sets errno.
-        _ if cfg!(target_env = "musl") => Err(-r),
-        _ => Err(errno()),
-    }
-}
-
 /// ioctl by the bare system call, where rustix would use the C library's
 /// (big-endian MIPS; see netdev.rs).
 ///
 /// # Safety
 /// `arg` must be what `request` expects.
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
-pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
+pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut core::ffi::c_void) -> Result<(), i32> {
     if syscall(nr::IOCTL, fd as c_long, request, arg) < 0 {
         Err(errno())
     } else {

@@ -104,3 +104,36 @@ fn delays_also_hold_in_pure_polling_mode() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
 }
+
+/// A poll that timed out is taken to have slept its timeout, so after a
+/// SIGSTOP the daemon's idea of the time lags. The down delay must still
+/// hold on the real clock when something (here SIGHUP) makes it read the
+/// clock before the deadline (issue 14, item 4: ours ran the script at
+/// once, BusyBox after the delay).
+#[test]
+fn down_delay_holds_after_the_daemon_was_stopped() {
+    let lab = Lab::new("dlstop");
+    lab.veth("dlstop");
+    lab.veth_carrier("dlstop", true);
+    let mut d = lab.start("dlstop", &["-P", "-d", "3"]);
+    d.wait_msg("exit code: 0");
+    d.signal("STOP");
+    sleep(Duration::from_secs(5));
+    d.signal("CONT");
+    sleep(Duration::from_millis(300));
+    lab.veth_carrier("dlstop", false);
+    let down = d.wait_msg("link is down");
+    // A clock read well before the deadline.
+    sleep(Duration::from_millis(200));
+    d.signal("HUP");
+    let calls = d.wait_calls(2);
+    d.assert_calls(&["up error>up", "down up>down"]);
+    let waited = calls[1].ms.saturating_sub(d.msg_time(down));
+    assert!(
+        waited >= 2500,
+        "down script {waited} ms after the down, before the 3 s delay{}",
+        d.context()
+    );
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(), 1, "{}", d.context());
+}

@@ -319,6 +319,10 @@ impl Host for Mock<'_> {
         })
     }
 
+    fn now(&mut self) -> Millis {
+        self.now
+    }
+
     fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
         self.calls += 1;
         self.scripts += 1;

@@ -296,6 +296,10 @@ impl Host for Mock {
         })
     }
 
+    fn now(&mut self) -> Millis {
+        self.now
+    }
+
     fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
         self.push(Ev::Script(*call));
         let outcome = match &mut self.chaos {
@@ -508,6 +512,9 @@ enum Step {
     Flags(Result<u32, i32>),
     /// The world changes: the interface's index (None: it does not exist).
     Index(Option<u32>),
+    /// Wake at the real time `.1`, told the lagging time `.0` (a poll that
+    /// timed out late, or after SIGSTOP).
+    WakeLagging(Millis, Millis),
 }
 
 use Step::*;
@@ -572,6 +579,10 @@ impl Case {
                 }
                 Wake(t) => {
                     sim.wake(t);
+                }
+                WakeLagging(told, real) => {
+                    sim.at(real);
+                    sim.call(|d, h| d.wake(h, told));
                 }
                 Run(t) => sim.run_until(t),
                 Sig(t, s) => {
@@ -821,6 +832,29 @@ fn delays() {
                     (3000, EXEC_UP),
                     (3000, "run up PREVIOUS=down CURRENT=up"),
                     (3000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "a deadline holds on the real clock when the time passed in lags",
+            opts(|o| o.delay_down = 3),
+            Mock::new(&[(0, UP), (20_000, DOWN)]),
+            vec![
+                Start(0),
+                // Stopped for 19 s: the poll that timed out says 1 s passed.
+                WakeLagging(1000, 20_000),
+                // The next wake reads the clock (a signal, a message).
+                Wake(20_100),
+                PollAt(Some(21_100)),
+                Run(23_000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (20_000, "link is down"),
+                    (23_000, EXEC_DOWN),
+                    (23_000, "run down PREVIOUS=up CURRENT=down"),
+                    (23_000, EXIT_0),
                 ],
             ],
         ),
