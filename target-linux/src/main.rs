@@ -175,13 +175,13 @@ fn run(args: Args) -> u8 {
         return 0;
     }
     if let Some(pid) = running {
-        if matches!(
-            kill_process(
-                pid,
-                KillSignal::from_named_raw(0).unwrap_or(KillSignal::HUP)
-            ),
-            Ok(()) | Err(Errno::PERM)
-        ) && pid != rustix::process::getpid()
+        // Our own pid is there when start-stop-daemon --make-pidfile (as
+        // BusyBox's S41ifplugd runs us) wrote it. kill(pid, 0): only ask.
+        if pid != rustix::process::getpid()
+            && matches!(
+                rustix::process::test_kill_process(pid),
+                Ok(()) | Err(Errno::PERM)
+            )
         {
             log.log(&Message::DaemonRunning);
             return 1;
