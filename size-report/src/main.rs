@@ -4,9 +4,13 @@
 //! the committed baseline, printed as BusyBox's bloat-o-meter prints it.
 //!
 //! usage: size-report --dist DIR --baseline DIR --budget FILE [--update-baseline]
+//!                    [--openwrt DIR]
 //!
 //! DIR/<triple>/ifplugd is the stripped binary that ships; symbols come from
 //! DIR/<triple>/unstripped/ifplugd, the same link before stripping.
+//! `--openwrt target/openwrt` (as ci/openwrt.sh fills it, in the same
+//! layout) adds the OpenWrt-style builds, each of which must be no larger
+//! than the dist binary of its target.
 
 mod baseline;
 mod budget;
@@ -21,10 +25,12 @@ struct Args {
     baseline: PathBuf,
     budget: PathBuf,
     update_baseline: bool,
+    openwrt: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let (mut dist, mut baseline, mut budget, mut update) = (None, None, None, false);
+    let mut openwrt = None;
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut value = || {
@@ -37,6 +43,7 @@ fn parse_args() -> Result<Args, String> {
             "--baseline" => baseline = Some(value()?),
             "--budget" => budget = Some(value()?),
             "--update-baseline" => update = true,
+            "--openwrt" => openwrt = Some(value()?),
             _ => return Err(format!("unknown argument `{arg}`")),
         }
     }
@@ -45,6 +52,7 @@ fn parse_args() -> Result<Args, String> {
         baseline: baseline.ok_or("--baseline is required")?,
         budget: budget.ok_or("--budget is required")?,
         update_baseline: update,
+        openwrt,
     })
 }
 
@@ -70,7 +78,24 @@ fn run() -> Result<bool, String> {
             args.dist.display()
         ));
     }
+    let openwrt = match &args.openwrt {
+        Some(dir) => measure::all(dir)?,
+        None => Vec::new(),
+    };
+    // An OpenWrt-style binary carries no C library: it may be no larger than
+    // the static dist binary of its target, or, if that was not built, its
+    // budget.
+    let limit = |b: &measure::Binary| {
+        binaries
+            .iter()
+            .find(|d| d.triple == b.triple)
+            .map(|d| d.file_size)
+            .or_else(|| budgets.get(&b.triple).copied())
+    };
     let mut text = report::summary(&binaries, &budgets);
+    if !openwrt.is_empty() {
+        text.push_str(&report::openwrt(&openwrt, limit));
+    }
     for bin in &binaries {
         let file = baseline::path(&args.baseline, &bin.triple);
         let old = baseline::read(&file)?;
@@ -110,6 +135,27 @@ fn run() -> Result<bool, String> {
                 );
             }
             Some(_) => {}
+        }
+    }
+    for bin in &openwrt {
+        match limit(bin) {
+            Some(max) if bin.file_size <= max => {}
+            Some(max) => {
+                ok = false;
+                eprintln!(
+                    "size-report: the OpenWrt-style {} is {} bytes, larger than the static \
+                     dist binary or budget of {max} bytes",
+                    bin.triple, bin.file_size
+                );
+            }
+            None => {
+                ok = false;
+                eprintln!(
+                    "size-report: the OpenWrt-style {} has neither a dist binary nor a budget \
+                     to compare with",
+                    bin.triple
+                );
+            }
         }
     }
     Ok(ok)

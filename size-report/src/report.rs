@@ -22,24 +22,56 @@ pub fn summary(binaries: &[Binary], budgets: &BTreeMap<String, u64>) -> String {
             Some(max) => max.to_string(),
             None => "none".into(),
         };
-        let mut groups = [0u64; 6];
-        for (name, size, in_file) in &b.sections {
-            let i = match name.as_str() {
-                ".text" => 0,
-                ".rodata" => 1,
-                ".eh_frame" | ".eh_frame_hdr" => 2,
-                // Page padding for RELRO, not data.
-                ".relro_padding" => continue,
-                _ if !in_file => 4,
-                ".data" | ".data.rel.ro" | ".got" | ".init_array" | ".fini_array" | ".tdata"
-                | ".sdata" => 3,
-                _ => 5,
-            };
-            groups[i] += size;
-        }
-        let [text, rodata, eh, data, bss, other] = groups;
+        let [text, rodata, eh, data, bss, other] = groups(b);
         out.push_str(&format!(
             "| {} | {} | {budget} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
+            b.triple, b.file_size
+        ));
+    }
+    out
+}
+
+/// Bytes of .text, .rodata, unwind tables, data, .bss and the rest.
+fn groups(b: &Binary) -> [u64; 6] {
+    let mut groups = [0u64; 6];
+    for (name, size, in_file) in &b.sections {
+        let i = match name.as_str() {
+            ".text" => 0,
+            ".rodata" => 1,
+            ".eh_frame" | ".eh_frame_hdr" => 2,
+            // Page padding for RELRO, not data.
+            ".relro_padding" => continue,
+            _ if !in_file => 4,
+            ".data" | ".data.rel.ro" | ".got" | ".init_array" | ".fini_array" | ".tdata"
+            | ".sdata" => 3,
+            _ => 5,
+        };
+        groups[i] += size;
+    }
+    groups
+}
+
+/// The OpenWrt-style binaries (shared musl, built by the package Makefile,
+/// after sstrip), each against the limit `limit` gives it.
+pub fn openwrt(binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) -> String {
+    let mut out = String::from(
+        "\n## OpenWrt-style builds\n\n\
+         As target-linux/openwrt/ifplugd-rs/Makefile builds them (ci/openwrt.sh): \
+         linked against the shared musl, after OpenWrt's sstrip; bytes. The limit is \
+         the static dist binary of the same target (else its budget): one that \
+         carries no C library must not be larger.\n\n\
+         | target | file | limit | .text | .rodata | .eh_frame | .data | .bss | other (dynamic linking) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for b in binaries {
+        let limit = match limit(b) {
+            Some(max) if b.file_size > max => format!("{max} **over**"),
+            Some(max) => max.to_string(),
+            None => "none".into(),
+        };
+        let [text, rodata, eh, data, bss, other] = groups(b);
+        out.push_str(&format!(
+            "| {} | {} | {limit} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
             b.triple, b.file_size
         ));
     }
