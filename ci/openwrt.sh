@@ -106,10 +106,10 @@ for f in usr/sbin/ifplugd etc/init.d/ifplugd etc/config/ifplugd \
 	[ -f "$x86/root/$f" ] || die "the package does not install /$f"
 done
 [ -d "$x86/root/etc/hotplug.d/ifplugd" ] || die "the package does not create /etc/hotplug.d/ifplugd"
-for f in /etc/config/ifplugd /etc/ifplugd/; do
+for f in /etc/config/ifplugd /etc/ifplugd/ /etc/hotplug.d/ifplugd/; do
 	grep -qxF "$f" "$x86/conffiles" || die "$f is not in the package's conffiles"
 done
-echo "ci/openwrt.sh: the package installs the binary, init script, config, action scripts; conffiles keep /etc/config/ifplugd and /etc/ifplugd/"
+echo "ci/openwrt.sh: the package installs the binary, init script, config, action scripts; conffiles keep /etc/config/ifplugd, /etc/ifplugd/, /etc/hotplug.d/ifplugd/"
 
 bin=$x86/root/usr/sbin/ifplugd
 interp=$(readelf -lW "$bin" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
