@@ -42,8 +42,8 @@ pub enum ApiMode {
 
 impl ApiMode {
     /// BusyBox looks only at the first letter.
-    pub fn from_name(name: &str) -> Option<ApiMode> {
-        Some(match name.as_bytes().first()? {
+    pub fn from_name(name: &[u8]) -> Option<ApiMode> {
+        Some(match name.first()? {
             b'a' => ApiMode::Auto,
             b'e' => ApiMode::Ethtool,
             b'm' => ApiMode::Mii,
@@ -246,9 +246,9 @@ mod tests {
 
     #[test]
     fn modes_by_first_letter() {
-        assert_eq!(ApiMode::from_name("wlan0"), Some(ApiMode::Wlan));
-        assert_eq!(ApiMode::from_name("x"), None);
-        assert_eq!(ApiMode::from_name(""), None);
+        assert_eq!(ApiMode::from_name(b"wlan0"), Some(ApiMode::Wlan));
+        assert_eq!(ApiMode::from_name(b"x"), None);
+        assert_eq!(ApiMode::from_name(b""), None);
         assert_eq!(ApiMode::Auto.method(), None);
         assert_eq!(ApiMode::Iff.method(), Some(Method::Iff));
     }

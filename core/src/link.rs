@@ -272,7 +272,7 @@ impl<'a> Daemon<'a> {
     }
 
     fn on_link(&mut self, info: &LinkInfo<'_>) {
-        let named_us = info.name == Some(self.opts.iface.as_bytes());
+        let named_us = info.name == Some(self.opts.iface_name());
         let same_index = self.index.is_some() && self.index == Some(info.index);
         if !named_us && !same_index {
             return;
@@ -418,8 +418,8 @@ impl<'a> Daemon<'a> {
         call: &ScriptCall,
     ) -> Result<(), Option<Signal>> {
         host.log(&Message::Executing {
-            script: self.opts.script,
-            iface: self.opts.iface,
+            script: self.opts.script.to_bytes(),
+            iface: self.opts.iface_name(),
             action: call.action,
         });
         let outcome = host.run_script(call);
@@ -429,7 +429,7 @@ impl<'a> Daemon<'a> {
                 return Err(Some(sig));
             }
             ScriptOutcome::NotStarted(errno) => host.log(&Message::CantExecute {
-                script: self.opts.script,
+                script: self.opts.script.to_bytes(),
                 errno,
             }),
             ScriptOutcome::Killed(sig) => host.log(&Message::KilledBySignal(sig)),
@@ -454,7 +454,9 @@ impl<'a> Daemon<'a> {
 
     /// A new interface: bring it up unless `-a`, and probe afresh.
     fn maybe_up_new_iface<H: Host>(&mut self, host: &mut H) -> Result<(), Exit> {
-        if !self.opts.no_auto {
+        // -A is BusyBox 1.36's: only this up; -a also stops the one at
+        // each probe.
+        if !self.opts.no_auto && !self.opts.no_up_new {
             self.up_iface(host)?;
         }
         self.cached = None;

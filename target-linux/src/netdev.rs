@@ -86,9 +86,9 @@ pub struct IfName([u8; 16]);
 
 impl IfName {
     /// `None` when it does not fit (the options parser refuses those).
-    pub fn new(name: &str) -> Option<IfName> {
+    pub fn new(name: &[u8]) -> Option<IfName> {
         let mut buf = [0u8; 16];
-        buf.get_mut(..name.len())?.copy_from_slice(name.as_bytes());
+        buf.get_mut(..name.len())?.copy_from_slice(name);
         (name.len() < 16).then_some(IfName(buf))
     }
 }

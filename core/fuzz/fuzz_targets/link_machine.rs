@@ -51,7 +51,7 @@ use ifplugd_core::detect::{
     ApiMode, Method, ProbeError, Reading, Status, Step, IFF_RUNNING, IFF_UP,
 };
 use ifplugd_core::link::{Daemon, Flow, Host, Signal};
-use ifplugd_core::messages::{write_line, Message};
+use ifplugd_core::messages::{write_line, Line, Message};
 use ifplugd_core::options::Options;
 use ifplugd_core::script::{ScriptCall, ScriptOutcome};
 use libfuzzer_sys::fuzz_target;
@@ -68,8 +68,8 @@ const EOPNOTSUPP: i32 = 95;
 const EPERM: i32 = 1;
 const EIO: i32 = 5;
 
-const IFACE: &str = "eth0";
-const SCRIPT: &str = "/etc/ifplugd/ifplugd.action";
+const IFACE: &core::ffi::CStr = c"eth0";
+const SCRIPT: &core::ffi::CStr = c"/etc/ifplugd/ifplugd.action";
 const OUR_INDEX: u32 = 7;
 
 const UP: Status = Status::Up;
@@ -223,13 +223,14 @@ fn method_bit(m: Method) -> u8 {
 impl Host for Mock<'_> {
     fn log(&mut self, msg: &Message<'_>) {
         self.calls += 1;
-        let mut line = heapless::String::<256>::new();
+        let mut line = Line::<256>::new();
         assert!(
-            write_line(&mut line, IFACE, msg, strerror).is_ok(),
+            write_line(&mut line, IFACE.to_bytes(), msg, strerror).is_ok(),
             "log line longer than 256 bytes: {msg:?}"
         );
         if trace() {
-            eprintln!("  {:>8} log: {}", self.now, line.trim_end());
+            let text = String::from_utf8_lossy(line.as_bytes());
+            eprintln!("  {:>8} log: {}", self.now, text.trim_end());
         }
         let ev = match *msg {
             Message::LinkIs(s) => Ev::LinkIs(s),
@@ -705,7 +706,7 @@ fn datagram(u: &mut Input<'_>, world: &World) -> Vec<u8> {
             _ => u.u32(),
         };
         let name: Option<&[u8]> = match sel >> 5 {
-            0..=3 => Some(IFACE.as_bytes()),
+            0..=3 => Some(IFACE.to_bytes()),
             4 => Some(b"eth1"),
             5 => Some(b"eth0.1"),
             6 => Some(b""),

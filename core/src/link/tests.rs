@@ -12,7 +12,7 @@ use std::vec::Vec;
 
 use super::*;
 use crate::detect::{Step as ProbeStep, IFF_RUNNING};
-use crate::messages::{write_line, BANNER};
+use crate::messages::{write_line, Line, BANNER};
 
 const UP: Status = Status::Up;
 const DOWN: Status = Status::Down;
@@ -212,8 +212,9 @@ impl Mock {
 
 impl Host for Mock {
     fn log(&mut self, msg: &Message<'_>) {
-        let mut line = heapless::String::<256>::new();
-        write_line(&mut line, "eth0", msg, strerror).unwrap();
+        let mut line = Line::<256>::new();
+        write_line(&mut line, b"eth0", msg, strerror).unwrap();
+        let line = std::str::from_utf8(line.as_bytes()).expect("UTF-8 in these tests");
         let text = line
             .strip_prefix("ifplugd(eth0): ")
             .and_then(|l| l.strip_suffix('\n'))
