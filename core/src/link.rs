@@ -76,8 +76,16 @@ pub struct Daemon<'a> {
     last_detected: Status,
     /// The status the main loop works with (BusyBox's `iface_status`).
     status: Status,
-    /// The change that the next script call reports.
+    /// The status before the change that the next script call reports:
+    /// PREVIOUS when `env` does not apply.
     previous: Status,
+    /// BusyBox's IFPLUGD_PREVIOUS, while it is news: `last_detected` was
+    /// this before its last change, and no script has run since. BusyBox
+    /// sets the variables only in `detect_link()`, so a script reporting a
+    /// change it detected gets them; a script after its early return for a
+    /// missing interface (or after a script already told of the change)
+    /// gets them stale, and we give it `previous` instead.
+    env: Option<Status>,
     delay: Delay,
     /// The auto mode's method that worked last.
     cached: Option<Method>,
@@ -103,6 +111,7 @@ impl<'a> Daemon<'a> {
             last_detected: Status::Error,
             status: Status::Error,
             previous: Status::Error,
+            env: None,
             delay: Delay::default(),
             cached: None,
             next_poll: 0,
@@ -387,9 +396,14 @@ impl<'a> Daemon<'a> {
 
     /// Runs the script for the change to `status` that is due.
     fn report<H: Host>(&mut self, host: &mut H, status: Status) -> Result<(), Exit> {
+        let previous = match self.env {
+            Some(p) if self.last_detected == status => p,
+            _ => self.previous,
+        };
+        self.env = None;
         let call = ScriptCall {
             action: status,
-            previous: self.previous,
+            previous,
             current: status,
         };
         match self.run_script(host, &call) {
@@ -518,6 +532,9 @@ impl<'a> Daemon<'a> {
         }
         if status == Status::Error && self.opts.api_mode == ApiMode::Auto {
             host.log(&Message::FailedToDetect);
+        }
+        if status != self.last_detected {
+            self.env = Some(self.last_detected);
         }
         self.last_detected = status;
         Ok(status)
