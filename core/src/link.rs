@@ -276,6 +276,9 @@ impl<'a> Daemon<'a> {
     }
 
     fn on_link(&mut self, info: &LinkInfo<'_>) {
+        // Messages name an interface by its primary name; ours may be an
+        // altname or an alias (`eth0:1`), which SIOCGIFINDEX resolves: once
+        // the index is known, it decides.
         let named_us = info.name == Some(self.opts.iface.as_bytes());
         let same_index = self.index.is_some() && self.index == Some(info.index);
         if !named_us && !same_index {
@@ -305,11 +308,13 @@ impl<'a> Daemon<'a> {
                 self.exists = true;
                 self.index = Some(info.index);
             }
-            // Deleted, or renamed away from our name.
-            (LinkEvent::Del, _) | (LinkEvent::New, false) => {
+            (LinkEvent::Del, _) => {
                 self.exists = false;
                 self.index = None;
             }
+            // Our index under another name: renamed away only if our name
+            // no longer resolves; the wake asks.
+            (LinkEvent::New, false) => self.resync = true,
         }
     }
 

@@ -1538,16 +1538,102 @@ fn monitor() {
             (2000, "probe ethtool"),
         ]),
         case(
-            "renamed away (our index, another name): disappeared",
+            "renamed away (our index, another name, our name no longer resolves): disappeared",
             monitor(0),
             Mock::new(&[(0, UP)]),
             vec![
                 Start(0),
                 Run(2000),
+                Index(None),
                 Nl(2500, newlink(7, "eth1")),
                 Run(10_000),
             ],
             &[exists_up, &gone(2500)],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "probe ethtool"),
+            (2000, "probe ethtool"),
+            (2500, "if_index"),
+        ]),
+        case(
+            "ours is an altname or alias: messages under the primary name (our index, our name \
+             still resolves) are ours, every flap followed",
+            opts(|o| {
+                o.monitor = true;
+                o.delay_down = 0;
+            }),
+            Mock::new(&[(0, UP), (1200, DOWN), (2200, UP)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Nl(1300, newlink(7, "eth1")),
+                PollAt(Some(0)),
+                Wake(1300),
+                PollAt(Some(2000)),
+                Run(2000),
+                Nl(2300, newlink(7, "eth1")),
+                Wake(2300),
+                Nl(2400, newlink(7, "eth2")),
+                Wake(2400),
+                StatusIs(UP),
+            ],
+            &[
+                exists_up,
+                &[
+                    (1300, "link is down"),
+                    (1300, EXEC_DOWN),
+                    (1300, "run down PREVIOUS=up CURRENT=down"),
+                    (1300, EXIT_0),
+                    (2300, "link is up"),
+                    (2300, EXEC_UP),
+                    (2300, "run up PREVIOUS=down CURRENT=up"),
+                    (2300, EXIT_0),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "probe ethtool"),
+            // The name is asked, then the flags (the message named another).
+            (1300, "if_index"),
+            (1300, "if_flags"),
+            (1300, "probe ethtool"),
+            (2000, "probe ethtool"),
+            (2300, "if_index"),
+            (2300, "if_flags"),
+            (2300, "probe ethtool"),
+            // The primary renamed: ours still resolves, nothing changes.
+            (2400, "if_index"),
+            (2400, "if_flags"),
+            (2400, "probe ethtool"),
+        ]),
+        case(
+            "renamed away while another is renamed to our name, in one batch: disappeared, \
+             appeared",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Index(Some(9)),
+                Nl(2500, [newlink(7, "eth1"), newlink(9, "eth0")].concat()),
+                Run(2500),
+            ],
+            &[
+                exists_up,
+                &[
+                    (2500, "interface disappeared"),
+                    (2500, "link is down"),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                    (2500, "link is up"),
+                ],
+            ],
         ),
         case(
             "another interface's messages: nothing, not even a check",
