@@ -81,8 +81,16 @@ pub struct Daemon<'a> {
     last_detected: Status,
     /// The status the main loop works with (BusyBox's `iface_status`).
     status: Status,
-    /// The change that the next script call reports.
+    /// The status before the change that the next script call reports:
+    /// PREVIOUS when `env` does not apply.
     previous: Status,
+    /// BusyBox's IFPLUGD_PREVIOUS, while it is news: `last_detected` was
+    /// this before its last change, and no script has run since. BusyBox
+    /// sets the variables only in `detect_link()`, so a script reporting a
+    /// change it detected gets them; a script after its early return for a
+    /// missing interface (or after a script already told of the change)
+    /// gets them stale, and we give it `previous` instead.
+    env: Option<Status>,
     delay: Delay,
     /// The auto mode's method that worked last.
     cached: Option<Method>,
@@ -108,6 +116,7 @@ impl<'a> Daemon<'a> {
             last_detected: Status::Error,
             status: Status::Error,
             previous: Status::Error,
+            env: None,
             delay: Delay::default(),
             cached: None,
             next_poll: 0,
@@ -272,6 +281,9 @@ impl<'a> Daemon<'a> {
     }
 
     fn on_link(&mut self, info: &LinkInfo<'_>) {
+        // Messages name an interface by its primary name; ours may be an
+        // altname or an alias (`eth0:1`), which SIOCGIFINDEX resolves: once
+        // the index is known, it decides.
         let named_us = info.name == Some(self.opts.iface_name());
         let same_index = self.index.is_some() && self.index == Some(info.index);
         if !named_us && !same_index {
@@ -301,11 +313,13 @@ impl<'a> Daemon<'a> {
                 self.exists = true;
                 self.index = Some(info.index);
             }
-            // Deleted, or renamed away from our name.
-            (LinkEvent::Del, _) | (LinkEvent::New, false) => {
+            (LinkEvent::Del, _) => {
                 self.exists = false;
                 self.index = None;
             }
+            // Our index under another name: renamed away only if our name
+            // no longer resolves; the wake asks.
+            (LinkEvent::New, false) => self.resync = true,
         }
     }
 
@@ -395,9 +409,14 @@ impl<'a> Daemon<'a> {
 
     /// Runs the script for the change to `status` that is due.
     fn report<H: Host>(&mut self, host: &mut H, status: Status) -> Result<(), Exit> {
+        let previous = match self.env {
+            Some(p) if self.last_detected == status => p,
+            _ => self.previous,
+        };
+        self.env = None;
         let call = ScriptCall {
             action: status,
-            previous: self.previous,
+            previous,
             current: status,
         };
         match self.run_script(host, &call) {
@@ -528,6 +547,9 @@ impl<'a> Daemon<'a> {
         }
         if status == Status::Error && self.opts.api_mode == ApiMode::Auto {
             host.log(&Message::FailedToDetect);
+        }
+        if status != self.last_detected {
+            self.env = Some(self.last_detected);
         }
         self.last_detected = status;
         Ok(status)
