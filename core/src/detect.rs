@@ -151,9 +151,7 @@ pub enum Reading {
     IfFlags(u32),
 }
 
-pub const IFF_UP: u32 = 0x1;
-pub const IFF_RUNNING: u32 = 0x40;
-pub const IFF_LOWER_UP: u32 = 0x10000;
+pub use crate::kernel::{IFF_LOWER_UP, IFF_RUNNING, IFF_UP};
 
 /// MII basic-mode status register: link status bit.
 const BMSR_LSTATUS: u16 = 0x0004;

@@ -10,6 +10,7 @@
 pub mod delay;
 pub mod detect;
 pub mod exec_path;
+pub mod kernel;
 pub mod link;
 pub mod messages;
 pub mod netlink;

@@ -15,8 +15,7 @@ use crate::detect::ApiMode;
 use crate::messages::WriteBytes;
 use core::ffi::CStr;
 
-/// The kernel's IFNAMSIZ less its terminating NUL.
-pub const IFNAME_MAX: usize = 15;
+pub use crate::kernel::IFNAME_MAX;
 
 /// Largest value `-t`, `-u` and `-d` accept: BusyBox's `xatoi_positive` range.
 pub const NUMBER_MAX: u32 = i32::MAX as u32;

@@ -17,6 +17,7 @@ mod sys;
 use core::ffi::{c_char, c_int, CStr};
 use ifplugd_core::delay::Millis;
 use ifplugd_core::detect::{Method, ProbeError, Reading};
+use ifplugd_core::kernel::RTMGRP_LINK;
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command, Options};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome};
@@ -35,8 +36,6 @@ use signals::Signals;
 /// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
 /// ~1.5 KiB today); a larger one is seen as truncated and re-read.
 const NETLINK_BUF: usize = 8 * 1024;
-/// RTMGRP_LINK: link created, deleted or changed.
-const RTMGRP_LINK: u32 = 1;
 
 #[cfg(not(test))]
 #[panic_handler]
