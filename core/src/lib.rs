@@ -17,6 +17,8 @@ pub mod netlink;
 pub mod options;
 pub mod pidfile;
 pub mod script;
+pub mod signal;
 
 pub use detect::Status;
-pub use link::{Daemon, Flow, Host, Signal};
+pub use link::{Daemon, Flow, Host};
+pub use signal::Signal;

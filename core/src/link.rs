@@ -14,6 +14,7 @@ use crate::messages::Message;
 use crate::netlink::{self, LinkEvent, LinkInfo};
 use crate::options::Options;
 use crate::script::{ScriptCall, ScriptOutcome};
+pub use crate::signal::Signal;
 
 /// What the host does for the daemon: each method is one system call (or a
 /// short, fixed series of them).
@@ -35,17 +36,6 @@ pub trait Host {
     /// timeout, which saves a clock read per idle tick); a delay's deadline
     /// is set from this instead, so that it holds on real time.
     fn now(&mut self) -> Millis;
-}
-
-/// The signals the daemon acts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGINT or SIGTERM: the shutdown path, with the "down" script.
-    Terminate,
-    /// SIGQUIT: exit without the script.
-    Quit,
-    /// SIGHUP: ignored, as BusyBox does.
-    Hangup,
 }
 
 /// What the host does next.
