@@ -6,6 +6,10 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 #![cfg_attr(test, allow(dead_code, unused_imports))]
+// Every unsafe operation in its own block with a SAFETY line (clippy checks
+// the lines: `undocumented_unsafe_blocks`).
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod log;
 mod netdev;

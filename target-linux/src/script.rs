@@ -103,7 +103,8 @@ fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
 /// # Safety
 /// `entry` must be a NUL-terminated string.
 unsafe fn is_ours(entry: *const c_char) -> bool {
-    let s = CStr::from_ptr(entry).to_bytes();
+    // SAFETY: the caller's promise.
+    let s = unsafe { CStr::from_ptr(entry) }.to_bytes();
     // Not exec_path::env_value: this inlines to less (80 bytes on MIPS).
     [ENV_PREVIOUS, ENV_CURRENT]
         .iter()
@@ -207,7 +208,8 @@ fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
 /// # Safety
 /// `argv` and `envp` must be NULL-terminated arrays of C strings.
 unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
-    let file = CStr::from_ptr(argv[0]).to_bytes();
+    // SAFETY: argv[0] is a C string (the caller's promise).
+    let file = unsafe { CStr::from_ptr(argv[0]) }.to_bytes();
     match exec_path::unusable(file) {
         Some(Unusable::Empty) => return Errno::NOENT.raw_os_error(),
         Some(Unusable::TooLong) => return Errno::NAMETOOLONG.raw_os_error(),
@@ -215,13 +217,17 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
     }
     // PATH as the daemon was started with, like getenv() in execvp.
     let mut path = exec_path::DEFAULT_PATH;
-    let mut p = sys::environ;
-    while !p.is_null() && !(*p).is_null() {
-        if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
-            path = value;
-            break;
+    // SAFETY: `environ` is the C library's NULL-terminated array of C
+    // strings, which nothing modifies.
+    unsafe {
+        let mut p = sys::environ;
+        while !p.is_null() && !(*p).is_null() {
+            if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
+                path = value;
+                break;
+            }
+            p = p.add(1);
         }
-        p = p.add(1);
     }
     let mut buf = [0u8; PATH_MAX + exec_path::NAME_MAX + 2];
     let (mut last, mut denied) = (Errno::NOENT, false);
@@ -229,7 +235,9 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         let Some(c_path) = exec_path::join(dir, name, &mut buf) else {
             continue;
         };
-        sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr());
+        // SAFETY: a C string path; argv and envp are NULL-terminated arrays
+        // of C strings (the caller's promise). It returns only on failure.
+        unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
         last = Errno::from_raw_os_error(sys::errno());
         match last {
             Errno::ACCESS => denied = true,
