@@ -42,8 +42,8 @@ pub enum ApiMode {
 
 impl ApiMode {
     /// BusyBox looks only at the first letter.
-    pub fn from_name(name: &str) -> Option<ApiMode> {
-        Some(match name.as_bytes().first()? {
+    pub fn from_name(name: &[u8]) -> Option<ApiMode> {
+        Some(match name.first()? {
             b'a' => ApiMode::Auto,
             b'e' => ApiMode::Ethtool,
             b'm' => ApiMode::Mii,
@@ -151,9 +151,7 @@ pub enum Reading {
     IfFlags(u32),
 }
 
-pub const IFF_UP: u32 = 0x1;
-pub const IFF_RUNNING: u32 = 0x40;
-pub const IFF_LOWER_UP: u32 = 0x10000;
+pub use crate::kernel::{IFF_LOWER_UP, IFF_RUNNING, IFF_UP};
 
 /// MII basic-mode status register: link status bit.
 const BMSR_LSTATUS: u16 = 0x0004;
@@ -246,9 +244,9 @@ mod tests {
 
     #[test]
     fn modes_by_first_letter() {
-        assert_eq!(ApiMode::from_name("wlan0"), Some(ApiMode::Wlan));
-        assert_eq!(ApiMode::from_name("x"), None);
-        assert_eq!(ApiMode::from_name(""), None);
+        assert_eq!(ApiMode::from_name(b"wlan0"), Some(ApiMode::Wlan));
+        assert_eq!(ApiMode::from_name(b"x"), None);
+        assert_eq!(ApiMode::from_name(b""), None);
         assert_eq!(ApiMode::Auto.method(), None);
         assert_eq!(ApiMode::Iff.method(), Some(Method::Iff));
     }

@@ -10,12 +10,15 @@
 pub mod delay;
 pub mod detect;
 pub mod exec_path;
+pub mod kernel;
 pub mod link;
 pub mod messages;
 pub mod netlink;
 pub mod options;
 pub mod pidfile;
 pub mod script;
+pub mod signal;
 
 pub use detect::Status;
-pub use link::{Daemon, Flow, Host, Signal};
+pub use link::{Daemon, Flow, Host};
+pub use signal::Signal;

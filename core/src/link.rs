@@ -14,6 +14,7 @@ use crate::messages::Message;
 use crate::netlink::{self, LinkEvent, LinkInfo};
 use crate::options::Options;
 use crate::script::{ScriptCall, ScriptOutcome};
+pub use crate::signal::Signal;
 
 /// What the host does for the daemon: each method is one system call (or a
 /// short, fixed series of them).
@@ -35,17 +36,6 @@ pub trait Host {
     /// timeout, which saves a clock read per idle tick); a delay's deadline
     /// is set from this instead, so that it holds on real time.
     fn now(&mut self) -> Millis;
-}
-
-/// The signals the daemon acts on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Signal {
-    /// SIGINT or SIGTERM: the shutdown path, with the "down" script.
-    Terminate,
-    /// SIGQUIT: exit without the script.
-    Quit,
-    /// SIGHUP: ignored, as BusyBox does.
-    Hangup,
 }
 
 /// What the host does next.
@@ -81,8 +71,16 @@ pub struct Daemon<'a> {
     last_detected: Status,
     /// The status the main loop works with (BusyBox's `iface_status`).
     status: Status,
-    /// The change that the next script call reports.
+    /// The status before the change that the next script call reports:
+    /// PREVIOUS when `env` does not apply.
     previous: Status,
+    /// BusyBox's IFPLUGD_PREVIOUS, while it is news: `last_detected` was
+    /// this before its last change, and no script has run since. BusyBox
+    /// sets the variables only in `detect_link()`, so a script reporting a
+    /// change it detected gets them; a script after its early return for a
+    /// missing interface (or after a script already told of the change)
+    /// gets them stale, and we give it `previous` instead.
+    env: Option<Status>,
     delay: Delay,
     /// The auto mode's method that worked last.
     cached: Option<Method>,
@@ -108,6 +106,7 @@ impl<'a> Daemon<'a> {
             last_detected: Status::Error,
             status: Status::Error,
             previous: Status::Error,
+            env: None,
             delay: Delay::default(),
             cached: None,
             next_poll: 0,
@@ -272,7 +271,10 @@ impl<'a> Daemon<'a> {
     }
 
     fn on_link(&mut self, info: &LinkInfo<'_>) {
-        let named_us = info.name == Some(self.opts.iface.as_bytes());
+        // Messages name an interface by its primary name; ours may be an
+        // altname or an alias (`eth0:1`), which SIOCGIFINDEX resolves: once
+        // the index is known, it decides.
+        let named_us = info.name == Some(self.opts.iface_name());
         let same_index = self.index.is_some() && self.index == Some(info.index);
         if !named_us && !same_index {
             return;
@@ -301,11 +303,13 @@ impl<'a> Daemon<'a> {
                 self.exists = true;
                 self.index = Some(info.index);
             }
-            // Deleted, or renamed away from our name.
-            (LinkEvent::Del, _) | (LinkEvent::New, false) => {
+            (LinkEvent::Del, _) => {
                 self.exists = false;
                 self.index = None;
             }
+            // Our index under another name: renamed away only if our name
+            // no longer resolves; the wake asks.
+            (LinkEvent::New, false) => self.resync = true,
         }
     }
 
@@ -395,9 +399,14 @@ impl<'a> Daemon<'a> {
 
     /// Runs the script for the change to `status` that is due.
     fn report<H: Host>(&mut self, host: &mut H, status: Status) -> Result<(), Exit> {
+        let previous = match self.env {
+            Some(p) if self.last_detected == status => p,
+            _ => self.previous,
+        };
+        self.env = None;
         let call = ScriptCall {
             action: status,
-            previous: self.previous,
+            previous,
             current: status,
         };
         match self.run_script(host, &call) {
@@ -418,8 +427,8 @@ impl<'a> Daemon<'a> {
         call: &ScriptCall,
     ) -> Result<(), Option<Signal>> {
         host.log(&Message::Executing {
-            script: self.opts.script,
-            iface: self.opts.iface,
+            script: self.opts.script.to_bytes(),
+            iface: self.opts.iface_name(),
             action: call.action,
         });
         let outcome = host.run_script(call);
@@ -429,7 +438,7 @@ impl<'a> Daemon<'a> {
                 return Err(Some(sig));
             }
             ScriptOutcome::NotStarted(errno) => host.log(&Message::CantExecute {
-                script: self.opts.script,
+                script: self.opts.script.to_bytes(),
                 errno,
             }),
             ScriptOutcome::Killed(sig) => host.log(&Message::KilledBySignal(sig)),
@@ -454,7 +463,9 @@ impl<'a> Daemon<'a> {
 
     /// A new interface: bring it up unless `-a`, and probe afresh.
     fn maybe_up_new_iface<H: Host>(&mut self, host: &mut H) -> Result<(), Exit> {
-        if !self.opts.no_auto {
+        // -A is BusyBox 1.36's: only this up; -a also stops the one at
+        // each probe.
+        if !self.opts.no_auto && !self.opts.no_up_new {
             self.up_iface(host)?;
         }
         self.cached = None;
@@ -526,6 +537,9 @@ impl<'a> Daemon<'a> {
         }
         if status == Status::Error && self.opts.api_mode == ApiMode::Auto {
             host.log(&Message::FailedToDetect);
+        }
+        if status != self.last_detected {
+            self.env = Some(self.last_detected);
         }
         self.last_detected = status;
         Ok(status)

@@ -3,9 +3,66 @@
 //!
 //! A message that BusyBox prints with `bb_perror_msg` carries an errno; the
 //! host appends ": strerror" since only it knows the C library's texts.
+//!
+//! Names and paths are bytes, as Linux and BusyBox take them (a Latin-1
+//! script path is legitimate), so lines are written into a byte buffer,
+//! [`Line`], not a `str`.
 
 use crate::detect::{Method, ProbeError, Status};
-use ufmt::{uDisplay, uWrite, uwrite, Formatter};
+use ufmt::{uWrite, uwrite};
+
+/// A `ufmt` writer that also takes bytes that need not be UTF-8.
+pub trait WriteBytes: uWrite {
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Self::Error>;
+}
+
+/// A log line being built: at most `N` bytes.
+#[derive(Default)]
+pub struct Line<const N: usize> {
+    buf: heapless::Vec<u8, N>,
+}
+
+/// The line is full: what did not fit was left out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full;
+
+impl<const N: usize> Line<N> {
+    pub const fn new() -> Self {
+        Line {
+            buf: heapless::Vec::new(),
+        }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
+    }
+
+    /// Drops the last byte (to make room for a newline in a full line).
+    pub fn pop(&mut self) {
+        let _ = self.buf.pop();
+    }
+}
+
+impl<const N: usize> uWrite for Line<N> {
+    type Error = Full;
+    fn write_str(&mut self, s: &str) -> Result<(), Full> {
+        self.write_bytes(s.as_bytes())
+    }
+}
+
+impl<const N: usize> WriteBytes for Line<N> {
+    /// Writes what fits: a line too long is cut, not lost.
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
+        let room = N - self.buf.len();
+        let fits = bytes.get(..room).unwrap_or(bytes);
+        let _ = self.buf.extend_from_slice(fits);
+        if fits.len() < bytes.len() {
+            Err(Full)
+        } else {
+            Ok(())
+        }
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
@@ -21,13 +78,13 @@ pub enum Message<'a> {
     InterfaceWaiting,
     LinkIs(Status),
     Executing {
-        script: &'a str,
-        iface: &'a str,
+        script: &'a [u8],
+        iface: &'a [u8],
         action: Status,
     },
     /// Ours: BusyBox says only "exit code: 255" when exec fails.
     CantExecute {
-        script: &'a str,
+        script: &'a [u8],
         errno: i32,
     },
     /// Ours: said before "exit code" when the script died of a signal.
@@ -42,6 +99,8 @@ pub enum Message<'a> {
     PollFailed(i32),
     Exiting,
     DaemonRunning,
+    /// `-m` with a value whose first letter names no mode.
+    UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
     /// A system call the daemon cannot go on without failed.
@@ -72,8 +131,9 @@ impl Message<'_> {
     }
 }
 
-impl uDisplay for Message<'_> {
-    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+impl Message<'_> {
+    /// The text after "ifplugd(IFACE): ".
+    pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
         match *self {
             Message::Started => uwrite!(f, "started: {}", BANNER),
             Message::UppingInterface => f.write_str("upping interface"),
@@ -89,8 +149,18 @@ impl uDisplay for Message<'_> {
                 script,
                 iface,
                 action,
-            } => uwrite!(f, "executing '{} {} {}'", script, iface, action),
-            Message::CantExecute { script, .. } => uwrite!(f, "can't execute '{}'", script),
+            } => {
+                f.write_str("executing '")?;
+                f.write_bytes(script)?;
+                f.write_str(" ")?;
+                f.write_bytes(iface)?;
+                uwrite!(f, " {}'", action)
+            }
+            Message::CantExecute { script, .. } => {
+                f.write_str("can't execute '")?;
+                f.write_bytes(script)?;
+                f.write_str("'")
+            }
             Message::KilledBySignal(sig) => uwrite!(f, "script killed by signal {}", sig),
             Message::ExitCode(code) => uwrite!(f, "exit code: {}", code),
             Message::InterfaceAppeared => f.write_str("interface appeared"),
@@ -103,6 +173,11 @@ impl uDisplay for Message<'_> {
             Message::PollFailed(_) => f.write_str("poll"),
             Message::Exiting => f.write_str("exiting"),
             Message::DaemonRunning => f.write_str("daemon already running"),
+            Message::UnknownApiMode(mode) => {
+                f.write_str("unknown API mode '")?;
+                f.write_bytes(mode)?;
+                f.write_str("'")
+            }
             Message::ScriptStopped => f.write_str("stopping script"),
             Message::Failed { what, .. } => f.write_str(what),
         }
@@ -112,13 +187,16 @@ impl uDisplay for Message<'_> {
 /// A line as BusyBox writes it to stderr: "ifplugd(IFACE): text[: strerror]\n".
 /// `strerror` turns an errno into the C library's text; for one it has no
 /// text for, the line ends in "error N".
-pub fn write_line<W: uWrite + ?Sized>(
+pub fn write_line<W: WriteBytes + ?Sized>(
     w: &mut W,
-    iface: &str,
+    iface: &[u8],
     msg: &Message<'_>,
     strerror: impl Fn(i32) -> Option<&'static str>,
 ) -> Result<(), W::Error> {
-    uwrite!(w, "ifplugd({}): {}", iface, msg)?;
+    w.write_str("ifplugd(")?;
+    w.write_bytes(iface)?;
+    w.write_str("): ")?;
+    msg.write(w)?;
     if let Some(e) = msg.errno() {
         match strerror(e) {
             Some(text) => uwrite!(w, ": {}", text)?,
@@ -139,8 +217,16 @@ mod tests {
     use heapless::String;
 
     fn text(m: Message<'_>) -> String<128> {
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &m, |_| Some("No such device")).unwrap();
+        lossy(&s)
+    }
+
+    fn lossy<const N: usize>(line: &Line<N>) -> String<N> {
         let mut s = String::new();
-        write_line(&mut s, "eth0", &m, |_| Some("No such device")).unwrap();
+        for &b in line.as_bytes() {
+            let _ = s.push(char::from(b));
+        }
         s
     }
 
@@ -152,8 +238,8 @@ mod tests {
         );
         assert_eq!(
             text(Message::Executing {
-                script: "/etc/ifplugd/ifplugd.action",
-                iface: "eth0",
+                script: b"/etc/ifplugd/ifplugd.action",
+                iface: b"eth0",
                 action: Status::Down
             }),
             "ifplugd(eth0): executing '/etc/ifplugd/ifplugd.action eth0 down'\n"
@@ -194,27 +280,42 @@ mod tests {
 
     #[test]
     fn permission_hint() {
-        let mut s = String::<128>::new();
-        write_line(&mut s, "eth0", &Message::SetFlagsFailed(1), |_| {
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &Message::SetFlagsFailed(1), |_| {
             Some("Operation not permitted")
         })
         .unwrap();
         assert_eq!(
-            s,
+            lossy(&s),
             "ifplugd(eth0): can't set interface flags: Operation not permitted (needs root or CAP_NET_ADMIN)\n"
         );
     }
 
     #[test]
     fn an_errno_without_text_is_given_by_number() {
-        let mut s = String::<128>::new();
-        write_line(&mut s, "eth0", &Message::PollFailed(4095), |_| None).unwrap();
-        assert_eq!(s, "ifplugd(eth0): poll: error 4095\n");
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &Message::PollFailed(4095), |_| None).unwrap();
+        assert_eq!(lossy(&s), "ifplugd(eth0): poll: error 4095\n");
     }
 
     #[test]
     fn a_full_buffer_is_an_error_not_a_panic() {
-        let mut s = String::<8>::new();
-        assert!(write_line(&mut s, "eth0", &Message::Exiting, |_| None).is_err());
+        let mut s = Line::<8>::new();
+        assert!(write_line(&mut s, b"eth0", &Message::Exiting, |_| None).is_err());
+    }
+
+    #[test]
+    fn names_and_paths_are_written_as_bytes() {
+        let mut s = Line::<128>::new();
+        let msg = Message::Executing {
+            script: b"/etc/caf\xe9",
+            iface: b"e\xff",
+            action: Status::Up,
+        };
+        write_line(&mut s, b"e\xff", &msg, |_| None).unwrap();
+        assert_eq!(
+            s.as_bytes(),
+            b"ifplugd(e\xff): executing '/etc/caf\xe9 e\xff up'\n"
+        );
     }
 }

@@ -91,10 +91,7 @@ impl ByteOrder {
     }
 }
 
-/// The netlink protocol number of the routing family, for `socket(2)`.
-pub const NETLINK_ROUTE: i32 = 0;
-/// The multicast group of link announcements, for `bind(2)`'s `nl_groups`.
-pub const RTMGRP_LINK: u32 = 1;
+pub use crate::kernel::{IFF_LOWER_UP, IFF_RUNNING, IFF_UP, IFNAMSIZ, NETLINK_ROUTE, RTMGRP_LINK};
 
 /// Nothing; to be skipped.
 pub const NLMSG_NOOP: u16 = 1;
@@ -127,22 +124,12 @@ pub const IFLA_CARRIER: u16 = 33;
 /// off before the type is compared, as the kernel's `nla_type()` does.
 const NLA_TYPE_MASK: u16 = 0x3fff;
 
-/// `ifi_flags`: administratively up.
-pub const IFF_UP: u32 = 0x1;
-/// `ifi_flags`: operationally up.
-pub const IFF_RUNNING: u32 = 0x40;
-/// `ifi_flags`: the driver reports carrier.
-pub const IFF_LOWER_UP: u32 = 0x1_0000;
-
 /// IFLA_OPERSTATE: RFC 2863's "down".
 pub const IF_OPER_DOWN: u8 = 2;
 /// IFLA_OPERSTATE: down because the layer below (e.g. a veth peer) is.
 pub const IF_OPER_LOWERLAYERDOWN: u8 = 3;
 /// IFLA_OPERSTATE: "up".
 pub const IF_OPER_UP: u8 = 6;
-
-/// An interface name's buffer in the kernel, NUL included.
-pub const IFNAMSIZ: usize = 16;
 
 /// The size of `struct nlmsghdr`.
 #[doc(alias = "NLMSG_HDRLEN")]

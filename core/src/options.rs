@@ -2,13 +2,20 @@
 //! `+ansfFi:r:It:u:d:m:pqlx:Mk`: bundled flags (`-ns`), attached values
 //! (`-ieth0`), `--`, and a stop at the first non-option.
 //!
-//! Additions, none of which BusyBox accepts: `-P` (poll only, no netlink fast
-//! path), `-V`/`--version` and `-h`/`--help`.
+//! Arguments are C strings of any bytes, as BusyBox takes them: the script
+//! path, its extra argument and the interface name are handed on as they
+//! came (each value is the tail of an argument, so it keeps its NUL and
+//! needs no copy). Only numbers must be digits.
+//!
+//! Additions, none of which BusyBox's applet of the spec accepts: `-A`
+//! (BusyBox 1.36's), `-P` (poll only, no netlink fast path), `-V`/`--version`
+//! and `-h`/`--help`.
 
 use crate::detect::ApiMode;
+use crate::messages::WriteBytes;
+use core::ffi::CStr;
 
-/// The kernel's IFNAMSIZ less its terminating NUL.
-pub const IFNAME_MAX: usize = 15;
+pub use crate::kernel::IFNAME_MAX;
 
 /// Largest value `-t`, `-u` and `-d` accept: BusyBox's `xatoi_positive` range.
 pub const NUMBER_MAX: u32 = i32::MAX as u32;
@@ -16,8 +23,10 @@ pub const NUMBER_MAX: u32 = i32::MAX as u32;
 /// What the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Options<'a> {
-    /// `-a`: do not bring the interface up.
+    /// `-a`: do not bring the interface up, at a probe or when it appears.
     pub no_auto: bool,
+    /// `-A` (BusyBox 1.36): do not bring up an interface that appears.
+    pub no_up_new: bool,
     /// `-n`: stay in the foreground.
     pub no_daemon: bool,
     /// `-s`: log to stderr, not syslog.
@@ -27,9 +36,9 @@ pub struct Options<'a> {
     /// `-F`: a detection failure counts as up (wins over `-f`).
     pub ignore_fail_positive: bool,
     /// `-i`: the interface.
-    pub iface: &'a str,
+    pub iface: &'a CStr,
     /// `-r`: the action script.
-    pub script: &'a str,
+    pub script: &'a CStr,
     /// `-I`: a failing script does not stop the daemon.
     pub ignore_retval: bool,
     /// `-t`: seconds between link checks.
@@ -40,6 +49,9 @@ pub struct Options<'a> {
     pub delay_down: u32,
     /// `-m`: how the link is detected.
     pub api_mode: ApiMode,
+    /// `-m` named no mode: BusyBox refuses it only after `-k` and the pid
+    /// file, with the interface in the prefix, so the host does too.
+    pub unknown_api_mode: Option<&'a [u8]>,
     /// `-p`: no "up" script at start-up.
     pub no_startup: bool,
     /// `-q`: no "down" script at shutdown.
@@ -47,7 +59,7 @@ pub struct Options<'a> {
     /// `-l`: run the script at start-up even when the link is down.
     pub initial_down: bool,
     /// `-x`: an extra argument for the script.
-    pub extra_arg: Option<&'a str>,
+    pub extra_arg: Option<&'a CStr>,
     /// `-M`: follow the interface's existence through netlink.
     pub monitor: bool,
     /// `-k`: stop the running daemon.
@@ -56,21 +68,30 @@ pub struct Options<'a> {
     pub poll_only: bool,
 }
 
+impl Options<'_> {
+    /// The interface's name as bytes.
+    pub fn iface_name(&self) -> &[u8] {
+        self.iface.to_bytes()
+    }
+}
+
 impl Default for Options<'_> {
     fn default() -> Self {
         Options {
             no_auto: false,
+            no_up_new: false,
             no_daemon: false,
             no_syslog: false,
             ignore_fail: false,
             ignore_fail_positive: false,
-            iface: "eth0",
-            script: "/etc/ifplugd/ifplugd.action",
+            iface: c"eth0",
+            script: c"/etc/ifplugd/ifplugd.action",
             ignore_retval: false,
             poll_secs: 1,
             delay_up: 0,
             delay_down: 5,
             api_mode: ApiMode::Auto,
+            unknown_api_mode: None,
             no_startup: false,
             no_shutdown: false,
             initial_down: false,
@@ -94,19 +115,17 @@ pub enum Command<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptionError<'a> {
     /// An option letter we do not know (getopt: "unrecognized option").
-    Unknown(&'a str),
+    Unknown(&'a [u8]),
     /// A long option we do not know.
-    UnknownLong(&'a str),
+    UnknownLong(&'a [u8]),
     /// An option that takes a value came last.
-    MissingValue(&'a str),
+    MissingValue(&'a [u8]),
     /// Not an unsigned decimal number.
-    InvalidNumber(&'a str),
+    InvalidNumber(&'a [u8]),
     /// A number above [`NUMBER_MAX`].
-    OutOfRange(&'a str),
-    /// `-m` with a value whose first letter names no mode.
-    UnknownApiMode(&'a str),
+    OutOfRange(&'a [u8]),
     /// Empty, longer than IFNAMSIZ-1, or holding `/`, or `.`/`..`.
-    BadInterface(&'a str),
+    BadInterface(&'a [u8]),
     /// `-P -t 0`: polling without a period would spin (BusyBox's does).
     PollZero,
 }
@@ -124,27 +143,22 @@ impl OptionError<'_> {
             OptionError::Unknown(_) | OptionError::UnknownLong(_) | OptionError::MissingValue(_)
         )
     }
-}
 
-impl ufmt::uDisplay for OptionError<'_> {
-    fn fmt<W: ufmt::uWrite + ?Sized>(
-        &self,
-        f: &mut ufmt::Formatter<'_, W>,
-    ) -> Result<(), W::Error> {
-        match *self {
-            OptionError::Unknown(c) => ufmt::uwrite!(f, "unrecognized option: {}", c),
-            OptionError::UnknownLong(s) => ufmt::uwrite!(f, "unrecognized option: {}", s),
-            OptionError::MissingValue(c) => {
-                ufmt::uwrite!(f, "option requires an argument: {}", c)
+    /// The error's text, naming the argument at fault as it came.
+    pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
+        let (before, arg, after) = match *self {
+            OptionError::Unknown(c) | OptionError::UnknownLong(c) => {
+                ("unrecognized option: ", c, "")
             }
-            OptionError::InvalidNumber(s) => ufmt::uwrite!(f, "invalid number '{}'", s),
-            OptionError::OutOfRange(s) => {
-                ufmt::uwrite!(f, "number {} is not in 0..{} range", s, NUMBER_MAX)
-            }
-            OptionError::UnknownApiMode(s) => ufmt::uwrite!(f, "unknown API mode '{}'", s),
-            OptionError::BadInterface(s) => ufmt::uwrite!(f, "invalid interface name '{}'", s),
-            OptionError::PollZero => f.write_str("-t 0 needs the netlink fast path: drop -P"),
-        }
+            OptionError::MissingValue(c) => ("option requires an argument: ", c, ""),
+            OptionError::InvalidNumber(s) => ("invalid number '", s, "'"),
+            OptionError::OutOfRange(s) => ("number ", s, " is not in 0..2147483647 range"),
+            OptionError::BadInterface(s) => ("invalid interface name '", s, "'"),
+            OptionError::PollZero => ("-t 0 needs the netlink fast path: drop -P", &[][..], ""),
+        };
+        f.write_str(before)?;
+        f.write_bytes(arg)?;
+        f.write_str(after)
     }
 }
 
@@ -156,44 +170,39 @@ const fn takes_value(c: u8) -> bool {
 /// Parses the arguments after the program name.
 pub fn parse<'a, I>(args: I) -> Result<Command<'a>, OptionError<'a>>
 where
-    I: IntoIterator<Item = &'a str>,
+    I: IntoIterator<Item = &'a CStr>,
 {
     let mut o = Options::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
-        let bytes = arg.as_bytes();
-        if arg == "--" {
-            break;
-        }
-        match arg {
-            "--help" => return Ok(Command::Help),
-            "--version" => return Ok(Command::Version),
-            _ => {}
-        }
-        if bytes.len() > 2 && bytes[0] == b'-' && bytes[1] == b'-' {
-            return Err(OptionError::UnknownLong(arg));
-        }
-        // '+' in the option string: the first non-option ends the options.
-        if bytes.len() < 2 || bytes[0] != b'-' {
-            break;
+        let bytes = arg.to_bytes();
+        match bytes {
+            b"--" => break,
+            b"--help" => return Ok(Command::Help),
+            b"--version" => return Ok(Command::Version),
+            [b'-', b'-', _, ..] => return Err(OptionError::UnknownLong(bytes)),
+            // '+' in the option string: the first non-option ends the
+            // options.
+            [b'-', _, ..] => {}
+            _ => break,
         }
         let mut i = 1;
-        while i < bytes.len() {
-            let c = bytes[i];
+        while let Some(&c) = bytes.get(i) {
             i += 1;
             if takes_value(c) {
                 // The rest of this word, or else the next word, is the value.
-                let value = if i < bytes.len() {
-                    arg.get(i..).unwrap_or("")
-                } else {
-                    args.next()
-                        .ok_or(OptionError::MissingValue(letter(arg, i - 1)))?
+                let value = match tail(arg, i) {
+                    Some(rest) => rest,
+                    None => args
+                        .next()
+                        .ok_or(OptionError::MissingValue(letter(bytes, i - 1)))?,
                 };
                 set_value(&mut o, c, value)?;
                 break;
             }
             match c {
                 b'a' => o.no_auto = true,
+                b'A' => o.no_up_new = true,
                 b'n' => o.no_daemon = true,
                 b's' => o.no_syslog = true,
                 b'f' => o.ignore_fail = true,
@@ -207,37 +216,55 @@ where
                 b'P' => o.poll_only = true,
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
-                _ => return Err(OptionError::Unknown(letter(arg, i - 1))),
+                _ => return Err(OptionError::Unknown(letter(bytes, i - 1))),
             }
         }
     }
-    check_iface(o.iface)?;
+    check_iface(o.iface.to_bytes())?;
     if o.poll_only && o.poll_secs == 0 {
         return Err(OptionError::PollZero);
     }
     Ok(Command::Run(o))
 }
 
-/// The option letter at byte `at`, whole even when it is not ASCII (its
-/// length from its first byte: `arg` is UTF-8 and `at` starts a letter).
-fn letter(arg: &str, at: usize) -> &str {
-    let len = match arg.as_bytes().get(at) {
+/// `arg` from byte `at` on, if anything is left: a C string still.
+fn tail(arg: &CStr, at: usize) -> Option<&CStr> {
+    let rest = arg.to_bytes_with_nul().get(at..)?;
+    if rest.len() < 2 {
+        return None;
+    }
+    CStr::from_bytes_with_nul(rest).ok()
+}
+
+/// The option letter at byte `at`, whole when it is a UTF-8 sequence (its
+/// length from its first byte), else that one byte.
+fn letter(arg: &[u8], at: usize) -> &[u8] {
+    let len = match arg.get(at) {
         Some(0xf0..) => 4,
         Some(0xe0..) => 3,
         Some(0xc0..) => 2,
         _ => 1,
     };
-    arg.get(at..at + len).unwrap_or("?")
+    arg.get(at..at + len)
+        .or_else(|| arg.get(at..))
+        .unwrap_or(b"?")
 }
 
-fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a str) -> Result<(), OptionError<'a>> {
+fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), OptionError<'a>> {
+    let bytes = value.to_bytes();
     match c {
         b'i' => o.iface = value,
         b'r' => o.script = value,
-        b't' => o.poll_secs = number(value)?,
-        b'u' => o.delay_up = number(value)?,
-        b'd' => o.delay_down = number(value)?,
-        b'm' => o.api_mode = ApiMode::from_name(value).ok_or(OptionError::UnknownApiMode(value))?,
+        b't' => o.poll_secs = number(bytes)?,
+        b'u' => o.delay_up = number(bytes)?,
+        b'd' => o.delay_down = number(bytes)?,
+        b'm' => match ApiMode::from_name(bytes) {
+            Some(mode) => {
+                o.api_mode = mode;
+                o.unknown_api_mode = None;
+            }
+            None => o.unknown_api_mode = Some(bytes),
+        },
         b'x' => o.extra_arg = Some(value),
         _ => {}
     }
@@ -246,12 +273,12 @@ fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a str) -> Result<(), Optio
 
 /// An unsigned decimal in `0..=NUMBER_MAX`, as BusyBox's `xatoi_positive`:
 /// no sign, no spaces, no suffix.
-pub fn number(text: &str) -> Result<u32, OptionError<'_>> {
+pub fn number(text: &[u8]) -> Result<u32, OptionError<'_>> {
     if text.is_empty() {
         return Err(OptionError::InvalidNumber(text));
     }
     let mut n: u32 = 0;
-    for &b in text.as_bytes() {
+    for &b in text {
         if !b.is_ascii_digit() {
             return Err(OptionError::InvalidNumber(text));
         }
@@ -265,14 +292,12 @@ pub fn number(text: &str) -> Result<u32, OptionError<'_>> {
 }
 
 /// A name the kernel could hold and that is safe inside a pid file's path.
-fn check_iface(name: &str) -> Result<(), OptionError<'_>> {
+fn check_iface(name: &[u8]) -> Result<(), OptionError<'_>> {
     let bad = name.is_empty()
         || name.len() > IFNAME_MAX
-        || name == "."
-        || name == ".."
-        || name
-            .bytes()
-            .any(|b| b == b'/' || b == 0 || b.is_ascii_whitespace());
+        || name == b"."
+        || name == b".."
+        || name.iter().any(|&b| b == b'/' || b.is_ascii_whitespace());
     if bad {
         Err(OptionError::BadInterface(name))
     } else {
@@ -292,6 +317,7 @@ Network interface plug detection daemon
 \t-f/-F\t\tTreat link detection error as link down/link up
 \t\t\t(otherwise exit on error)
 \t-a\t\tDon't up interface at each link probe
+\t-A\t\tDon't up newly appeared interface
 \t-M\t\tMonitor creation/destruction of interface
 \t\t\t(otherwise it must exist)
 \t-r PROG\t\tScript to run
@@ -310,108 +336,37 @@ Network interface plug detection daemon
 \t-h, --help\tShow this help
 ";
 
-/// Whether an argument is UTF-8: exactly what `core::str::from_utf8`
-/// accepts (the tests check every 1- to 3-byte input and a spread of
-/// 4-byte ones), in a plain loop a fraction of its size. The host turns an
-/// accepted argument into `&str` unchecked.
-pub fn is_utf8(raw: &[u8]) -> bool {
-    let mut i = 0;
-    while let Some(&lead) = raw.get(i) {
-        // Length, and the smallest code point that needs that length.
-        let (len, min) = match lead {
-            0x00..=0x7f => {
-                i += 1;
-                continue;
-            }
-            0xc0..=0xdf => (2, 0x80),
-            0xe0..=0xef => (3, 0x800),
-            0xf0..=0xf7 => (4, 0x1_0000),
-            _ => return false,
-        };
-        let Some(tail) = raw.get(i + 1..i + len) else {
-            return false;
-        };
-        let mut code = u32::from(lead) & (0x7f >> len);
-        for &b in tail {
-            if b & 0xc0 != 0x80 {
-                return false;
-            }
-            code = code << 6 | u32::from(b & 0x3f);
-        }
-        // Overlong forms, surrogates, and beyond Unicode are not UTF-8.
-        if code < min || (0xd800..=0xdfff).contains(&code) || code > 0x10_ffff {
-            return false;
-        }
-        i += len;
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn is_utf8_agrees_with_from_utf8() {
-        let agree =
-            |raw: &[u8]| assert_eq!(is_utf8(raw), core::str::from_utf8(raw).is_ok(), "{raw:x?}");
-        for raw in [
-            &b""[..],
-            b"eth0",
-            "\u{e9}th0".as_bytes(),
-            "\u{1f600}".as_bytes(),
-            b"\xff",
-            b"eth\x80",
-            b"\xc3",         // cut short
-            b"\xed\xa0\x80", // a surrogate
-            b"\xc0\xaf",     // overlong
-            b"ok\xf4\x90\x80\x80",
-        ] {
-            agree(raw);
-        }
-        // Every input of 1, 2 and 3 bytes.
-        let mut buf = [0u8; 4];
-        for a in 0..=255u8 {
-            buf[0] = a;
-            agree(&buf[..1]);
-            for b in 0..=255u8 {
-                buf[1] = b;
-                agree(&buf[..2]);
-                for c in 0..=255u8 {
-                    buf[2] = c;
-                    agree(&buf[..3]);
-                }
-            }
-        }
-        // 4 bytes: every lead and second byte, the edges for the others;
-        // and a valid letter before and after.
-        let edges = [0x00, 0x3f, 0x7f, 0x80, 0x8f, 0x90, 0xbf, 0xc0, 0xf4, 0xff];
-        for a in 0x80..=255u8 {
-            for b in 0..=255u8 {
-                for c in edges {
-                    for d in edges {
-                        buf = [a, b, c, d];
-                        agree(&buf);
-                        let mut long = [b'x', a, b, c, d, b'y'];
-                        agree(&long);
-                        long[0] = 0xc3;
-                        long[5] = 0xa9;
-                        agree(&long[..5]);
-                    }
-                }
-            }
-        }
+    extern crate std;
+    use std::boxed::Box;
+    use std::ffi::CString;
+    use std::vec::Vec;
+
+    /// The arguments as the C start-up code hands them: NUL-terminated.
+    fn c_args(args: &[&[u8]]) -> Vec<&'static CStr> {
+        args.iter()
+            .map(|a| &*Box::leak(CString::new(*a).unwrap().into_boxed_c_str()))
+            .collect()
     }
 
-    fn run(args: &[&'static str]) -> Options<'static> {
-        match parse(args.iter().copied()) {
+    fn parse_bytes(args: &[&[u8]]) -> Result<Command<'static>, OptionError<'static>> {
+        parse(c_args(args))
+    }
+
+    fn run(args: &[&str]) -> Options<'static> {
+        let raw: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        match parse_bytes(&raw) {
             Ok(Command::Run(o)) => o,
             other => panic!("{args:?} gave {other:?}"),
         }
     }
 
-    fn err(args: &[&'static str]) -> OptionError<'static> {
-        match parse(args.iter().copied()) {
+    fn err(args: &[&str]) -> OptionError<'static> {
+        let raw: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        match parse_bytes(&raw) {
             Err(e) => e,
             other => panic!("{args:?} gave {other:?}"),
         }
@@ -420,8 +375,8 @@ mod tests {
     #[test]
     fn defaults_match_busybox() {
         let o = run(&[]);
-        assert_eq!(o.iface, "eth0");
-        assert_eq!(o.script, "/etc/ifplugd/ifplugd.action");
+        assert_eq!(o.iface, c"eth0");
+        assert_eq!(o.script, c"/etc/ifplugd/ifplugd.action");
         assert_eq!((o.poll_secs, o.delay_up, o.delay_down), (1, 0, 5));
         assert_eq!(o.api_mode, ApiMode::Auto);
         assert!(!o.no_daemon && !o.monitor && !o.kill && o.extra_arg.is_none());
@@ -432,18 +387,18 @@ mod tests {
         let o = run(&["-nsi", "wan0", "-t5", "-u", "2", "-d0", "-MIpql", "-xextra"]);
         assert!(o.no_daemon && o.no_syslog && o.monitor && o.ignore_retval);
         assert!(o.no_startup && o.no_shutdown && o.initial_down);
-        assert_eq!(o.iface, "wan0");
+        assert_eq!(o.iface, c"wan0");
         assert_eq!((o.poll_secs, o.delay_up, o.delay_down), (5, 2, 0));
-        assert_eq!(o.extra_arg, Some("extra"));
+        assert_eq!(o.extra_arg, Some(c"extra"));
         let o = run(&["-ieth1", "-afFk", "-r", "/bin/s", "-P"]);
-        assert_eq!(o.iface, "eth1");
+        assert_eq!(o.iface, c"eth1");
         assert!(o.no_auto && o.ignore_fail && o.ignore_fail_positive && o.kill && o.poll_only);
-        assert_eq!(o.script, "/bin/s");
+        assert_eq!(o.script, c"/bin/s");
     }
 
     #[test]
     fn value_may_look_like_an_option() {
-        assert_eq!(run(&["-x", "-n"]).extra_arg, Some("-n"));
+        assert_eq!(run(&["-x", "-n"]).extra_arg, Some(c"-n"));
         assert!(!run(&["-x", "-n"]).no_daemon);
     }
 
@@ -476,37 +431,64 @@ mod tests {
         ] {
             assert_eq!(run(&["-m", text]).api_mode, mode, "{text}");
         }
-        assert_eq!(err(&["-m", "zzz"]), OptionError::UnknownApiMode("zzz"));
-        assert_eq!(err(&["-m", ""]), OptionError::UnknownApiMode(""));
+        // Refused later, by the host, after -k and the pid file.
+        assert_eq!(run(&["-m", "zzz"]).unknown_api_mode, Some(&b"zzz"[..]));
+        assert_eq!(run(&["-m", ""]).unknown_api_mode, Some(&b""[..]));
+        assert_eq!(run(&["-m", "zzz", "-m", "iff"]).unknown_api_mode, None);
+        assert_eq!(
+            run(&["-m", "iff", "-m", "zzz"]).unknown_api_mode,
+            Some(&b"zzz"[..])
+        );
+        // Only the first letter counts, whatever follows.
+        assert_eq!(
+            parse_bytes(&[b"-m", b"e\xff"]),
+            Ok(Command::Run(Options {
+                api_mode: ApiMode::Ethtool,
+                ..Options::default()
+            }))
+        );
     }
 
     #[test]
     fn numbers() {
-        assert_eq!(number("0"), Ok(0));
-        assert_eq!(number("2147483647"), Ok(NUMBER_MAX));
+        assert_eq!(number(b"0"), Ok(0));
+        assert_eq!(number(b"2147483647"), Ok(NUMBER_MAX));
         assert_eq!(
-            number("2147483648"),
-            Err(OptionError::OutOfRange("2147483648"))
+            number(b"2147483648"),
+            Err(OptionError::OutOfRange(b"2147483648"))
         );
         assert_eq!(
-            number("99999999999999999999"),
-            Err(OptionError::OutOfRange("99999999999999999999"))
+            number(b"99999999999999999999"),
+            Err(OptionError::OutOfRange(b"99999999999999999999"))
         );
-        for bad in ["", "-1", "+1", " 1", "1s", "0x10", "abc"] {
+        for bad in ["", "-1", "+1", " 1", "1s", "0x10", "abc", "1\u{e9}"] {
+            let bad = bad.as_bytes();
             assert_eq!(number(bad), Err(OptionError::InvalidNumber(bad)));
         }
-        assert_eq!(err(&["-t", "abc"]), OptionError::InvalidNumber("abc"));
-        assert_eq!(err(&["-u-3"]), OptionError::InvalidNumber("-3"));
+        assert_eq!(err(&["-t", "abc"]), OptionError::InvalidNumber(b"abc"));
+        assert_eq!(err(&["-u-3"]), OptionError::InvalidNumber(b"-3"));
+        assert_eq!(
+            parse_bytes(&[b"-d", b"1\xff"]),
+            Err(OptionError::InvalidNumber(b"1\xff"))
+        );
     }
 
     #[test]
     fn errors() {
-        assert_eq!(err(&["-z"]), OptionError::Unknown("z"));
-        assert_eq!(err(&["-nä"]), OptionError::Unknown("ä"));
-        assert_eq!(err(&["-€n"]), OptionError::Unknown("€"));
-        assert_eq!(err(&["-n\u{1f600}"]), OptionError::Unknown("\u{1f600}"));
-        assert_eq!(err(&["-i"]), OptionError::MissingValue("i"));
-        assert_eq!(err(&["--foo"]), OptionError::UnknownLong("--foo"));
+        assert_eq!(err(&["-z"]), OptionError::Unknown(b"z"));
+        assert_eq!(err(&["-nä"]), OptionError::Unknown("ä".as_bytes()));
+        assert_eq!(err(&["-€n"]), OptionError::Unknown("€".as_bytes()));
+        assert_eq!(
+            err(&["-n\u{1f600}"]),
+            OptionError::Unknown("\u{1f600}".as_bytes())
+        );
+        assert_eq!(parse_bytes(&[b"-\xff"]), Err(OptionError::Unknown(b"\xff")));
+        assert_eq!(
+            parse_bytes(&[b"-n\xe2"]),
+            Err(OptionError::Unknown(b"\xe2"))
+        );
+        assert_eq!(err(&["-i"]), OptionError::MissingValue(b"i"));
+        assert_eq!(err(&["--foo"]), OptionError::UnknownLong(b"--foo"));
         assert!(err(&["-z"]).shows_usage());
         assert!(!err(&["-t", "x"]).shows_usage());
         assert_eq!(err(&["-t", "x"]).exit_code(), 1);
@@ -514,10 +496,19 @@ mod tests {
 
     #[test]
     fn interface_names() {
-        assert_eq!(run(&["-i", "abcdefghijklmno"]).iface, "abcdefghijklmno");
+        assert_eq!(run(&["-i", "abcdefghijklmno"]).iface, c"abcdefghijklmno");
         for bad in ["abcdefghijklmnop", "", "a/b", ".", "..", "a b"] {
-            assert_eq!(err(&["-i", bad]), OptionError::BadInterface(bad));
+            assert_eq!(err(&["-i", bad]), OptionError::BadInterface(bad.as_bytes()));
         }
+        // Linux takes any other bytes, and so do we.
+        assert_eq!(run(&["-i", "eth0:1"]).iface, c"eth0:1");
+        let o = parse_bytes(&[b"-i", b"\xe9th0", b"-r", b"/etc/caf\xe9", b"-x\xff"]);
+        let Ok(Command::Run(o)) = o else {
+            panic!("{o:?}")
+        };
+        assert_eq!(o.iface.to_bytes(), b"\xe9th0");
+        assert_eq!(o.script.to_bytes(), b"/etc/caf\xe9");
+        assert_eq!(o.extra_arg.map(CStr::to_bytes), Some(&b"\xff"[..]));
     }
 
     #[test]
@@ -528,19 +519,27 @@ mod tests {
 
     #[test]
     fn help_and_version() {
-        assert_eq!(parse(["--help"]), Ok(Command::Help));
-        assert_eq!(parse(["-h"]), Ok(Command::Help));
-        assert_eq!(parse(["-V"]), Ok(Command::Version));
-        assert_eq!(parse(["-n", "--version"]), Ok(Command::Version));
+        assert_eq!(parse([c"--help"]), Ok(Command::Help));
+        assert_eq!(parse([c"-h"]), Ok(Command::Help));
+        assert_eq!(parse([c"-V"]), Ok(Command::Version));
+        assert_eq!(parse([c"-n", c"--version"]), Ok(Command::Version));
     }
 
     #[test]
     fn error_texts() {
-        let mut s = heapless::String::<64>::new();
-        ufmt::uwrite!(s, "{}", OptionError::OutOfRange("9999999999")).unwrap();
-        assert_eq!(s, "number 9999999999 is not in 0..2147483647 range");
-        s.clear();
-        ufmt::uwrite!(s, "{}", OptionError::UnknownApiMode("x")).unwrap();
-        assert_eq!(s, "unknown API mode 'x'");
+        let text = |e: OptionError<'_>| {
+            let mut s = crate::messages::Line::<64>::new();
+            e.write(&mut s).unwrap();
+            s.as_bytes().to_vec()
+        };
+        assert_eq!(
+            text(OptionError::OutOfRange(b"9999999999")),
+            b"number 9999999999 is not in 0..2147483647 range"
+        );
+        assert_eq!(
+            text(OptionError::InvalidNumber(b"1\xff")),
+            b"invalid number '1\xff'"
+        );
+        assert_eq!(text(OptionError::Unknown(b"z")), b"unrecognized option: z");
     }
 }

@@ -3,14 +3,14 @@
 use heapless::String;
 
 /// Long enough for the directory, "ifplugd.", 15 bytes of name and ".pid".
-pub type PidPath = String<48>;
+pub type PidPath = heapless::Vec<u8, 48>;
 
 /// `/var/run/ifplugd.IFACE.pid`, NUL-terminated for the kernel; `None` if
 /// `iface` is too long (the options parser refuses such names first).
-pub fn path(iface: &str) -> Option<PidPath> {
+pub fn path(iface: &[u8]) -> Option<PidPath> {
     let mut p = PidPath::new();
-    for part in ["/var/run/ifplugd.", iface, ".pid\0"] {
-        p.push_str(part).ok()?;
+    for part in [&b"/var/run/ifplugd."[..], iface, b".pid\0"] {
+        p.extend_from_slice(part).ok()?;
     }
     Some(p)
 }
@@ -47,8 +47,9 @@ mod tests {
 
     #[test]
     fn path_for_iface() {
-        assert_eq!(path("eth0").unwrap(), "/var/run/ifplugd.eth0.pid\0");
-        assert!(path("abcdefghijklmno").is_some());
+        assert_eq!(&path(b"eth0").unwrap()[..], b"/var/run/ifplugd.eth0.pid\0");
+        assert!(path(b"abcdefghijklmno").is_some());
+        assert_eq!(&path(b"\xe9").unwrap()[..], b"/var/run/ifplugd.\xe9.pid\0");
     }
 
     #[test]

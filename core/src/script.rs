@@ -28,7 +28,7 @@ pub enum ScriptOutcome {
     NotStarted(i32),
     /// The daemon was told to stop while the script ran; the host ended the
     /// script and hands the signal on.
-    Interrupted(crate::link::Signal),
+    Interrupted(crate::signal::Signal),
 }
 
 impl ScriptOutcome {

@@ -2,23 +2,23 @@
 //! syslog (facility daemon, ident "ifplugd(IFACE)") through /dev/log, as
 //! BusyBox does with `logmode = LOGMODE_STDIO | LOGMODE_SYSLOG`.
 
-use heapless::String;
-use ifplugd_core::messages::{write_line, Message};
+use ifplugd_core::messages::{write_line, Line, Message};
 use rustix::fd::OwnedFd;
 use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
+use ufmt::uWrite;
 
 /// LOG_DAEMON | LOG_ERR: BusyBox logs every line at LOG_ERR.
 const PRIORITY: &str = "<27>";
 const LINE_MAX: usize = 1024;
 
 pub struct Logger<'a> {
-    iface: &'a str,
+    iface: &'a [u8],
     syslog: Option<OwnedFd>,
 }
 
 impl<'a> Logger<'a> {
     /// Logs to stderr only, with BusyBox's prefix for this interface.
-    pub const fn new(iface: &'a str) -> Self {
+    pub const fn new(iface: &'a [u8]) -> Self {
         Logger {
             iface,
             syslog: None,
@@ -33,12 +33,12 @@ impl<'a> Logger<'a> {
 
     pub fn log(&mut self, msg: &Message<'_>) {
         // One buffer: "<27>" for syslog, then the line as stderr gets it.
-        let mut buf: String<LINE_MAX> = String::new();
-        let _ = buf.push_str(PRIORITY);
+        let mut buf = Line::<LINE_MAX>::new();
+        let _ = buf.write_str(PRIORITY);
         // A line too long for the buffer is cut, not lost.
         if write_line(&mut buf, self.iface, msg, crate::strerror::text).is_err() {
-            let _ = buf.pop();
-            let _ = buf.push('\n');
+            buf.pop();
+            let _ = buf.write_str("\n");
         }
         let bytes = buf.as_bytes();
         write_stderr(bytes.get(PRIORITY.len()..).unwrap_or(&[]));

@@ -6,6 +6,10 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 #![cfg_attr(test, allow(dead_code, unused_imports))]
+// Every unsafe operation in its own block with a SAFETY line (clippy checks
+// the lines: `undocumented_unsafe_blocks`).
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod log;
 mod netdev;
@@ -17,7 +21,8 @@ mod sys;
 use core::ffi::{c_char, c_int, CStr};
 use ifplugd_core::delay::Millis;
 use ifplugd_core::detect::{Method, ProbeError, Reading};
-use ifplugd_core::messages::Message;
+use ifplugd_core::kernel::RTMGRP_LINK;
+use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command, Options};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome};
 use ifplugd_core::{pidfile, Daemon, Flow, Host};
@@ -29,14 +34,12 @@ use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
 use rustix::process::{kill_process, Pid, Signal as KillSignal};
-use script::{CBuf, Script, ARG_MAX};
+use script::Script;
 use signals::Signals;
 
 /// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
 /// ~1.5 KiB today); a larger one is seen as truncated and re-read.
 const NETLINK_BUF: usize = 8 * 1024;
-/// RTMGRP_LINK: link created, deleted or changed.
-const RTMGRP_LINK: u32 = 1;
 
 #[cfg(not(test))]
 #[panic_handler]
@@ -62,7 +65,7 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     c_int::from(run(args))
 }
 
-/// The arguments after the program name, as `&str`.
+/// The arguments after the program name, as the C strings they are.
 #[derive(Clone, Copy)]
 struct Args {
     argv: *const *const c_char,
@@ -80,60 +83,24 @@ impl Args {
             end: usize::try_from(argc).unwrap_or(0),
         }
     }
-
-    /// The first argument that is not UTF-8, if any.
-    fn find_non_utf8(self) -> Option<&'static [u8]> {
-        let mut me = self;
-        while me.at < me.end {
-            let raw = me.raw(me.at);
-            if text(raw).is_none() {
-                return Some(raw);
-            }
-            me.at += 1;
-        }
-        None
-    }
-
-    fn raw(&self, i: usize) -> &'static [u8] {
-        // SAFETY: i < argc, so argv[i] is a valid C string living for ever.
-        unsafe { CStr::from_ptr(*self.argv.add(i)).to_bytes() }
-    }
 }
 
 impl Iterator for Args {
-    type Item = &'static str;
-    fn next(&mut self) -> Option<&'static str> {
+    type Item = &'static CStr;
+    fn next(&mut self) -> Option<&'static CStr> {
         if self.at >= self.end {
             return None;
         }
-        let raw = self.raw(self.at);
+        // SAFETY: at < argc, so argv[at] is a valid C string living for
+        // ever (the process's own arguments).
+        let arg = unsafe { CStr::from_ptr(*self.argv.add(self.at)) };
         self.at += 1;
-        // Checked by find_non_utf8 before parsing.
-        Some(text(raw).unwrap_or(""))
+        Some(arg)
     }
-}
-
-/// `raw` as text, if it is UTF-8.
-fn text(raw: &'static [u8]) -> Option<&'static str> {
-    // SAFETY: `is_utf8` accepts exactly what `core::str::from_utf8` does
-    // (its tests compare the two), so `raw` is UTF-8.
-    options::is_utf8(raw).then(|| unsafe { core::str::from_utf8_unchecked(raw) })
-}
-
-fn say(prefix: &str, text: &[&str]) {
-    write_stderr(prefix.as_bytes());
-    for t in text {
-        write_stderr(t.as_bytes());
-    }
-    write_stderr(b"\n");
 }
 
 fn run(args: Args) -> u8 {
     ensure_std_fds();
-    if args.find_non_utf8().is_some() {
-        say("ifplugd: ", &["an argument is not valid UTF-8"]);
-        return 1;
-    }
     let opts = match options::parse(args) {
         Ok(Command::Run(opts)) => opts,
         Ok(Command::Help) => {
@@ -145,16 +112,19 @@ fn run(args: Args) -> u8 {
             return 0;
         }
         Err(e) => {
-            let mut line: heapless::String<256> = heapless::String::new();
-            let _ = ufmt::uwrite!(line, "{}", e);
-            say("ifplugd: ", &[&line]);
+            let mut line = Line::<256>::new();
+            let _ = e.write(&mut line);
+            write_stderr(b"ifplugd: ");
+            write_stderr(line.as_bytes());
+            write_stderr(b"\n");
             if e.shows_usage() {
                 write_stderr(options::USAGE.as_bytes());
             }
             return e.exit_code();
         }
     };
-    let mut log = Logger::new(opts.iface);
+    // From here every line has BusyBox's `ifplugd(IFACE): ` prefix.
+    let mut log = Logger::new(opts.iface_name());
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         log.log(&Message::Failed {
             what,
@@ -163,10 +133,10 @@ fn run(args: Args) -> u8 {
         1
     };
 
-    let Some(pid_path) = pidfile::path(opts.iface) else {
+    let Some(pid_path) = pidfile::path(opts.iface_name()) else {
         return 1;
     };
-    let pid_path = CStr::from_bytes_with_nul(pid_path.as_bytes()).unwrap_or(c"");
+    let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
     let running = read_pid(pid_path);
     if opts.kill {
         if let Some(pid) = running {
@@ -188,22 +158,12 @@ fn run(args: Args) -> u8 {
         }
     }
 
-    // Everything the script needs, as C strings, before we fork.
-    let (Some(script_path), Some(iface_c)) = (
-        CBuf::<ARG_MAX>::new(&[opts.script]),
-        CBuf::<16>::new(&[opts.iface]),
-    ) else {
-        say("ifplugd: ", &["script path too long"]);
+    // BusyBox's order: -k and "already running" before the API mode.
+    if let Some(mode) = opts.unknown_api_mode {
+        log.log(&Message::UnknownApiMode(mode));
         return 1;
-    };
-    let extra = match opts.extra_arg.map(|x| CBuf::<ARG_MAX>::new(&[x])) {
-        Some(None) => {
-            say("ifplugd: ", &["extra argument too long"]);
-            return 1;
-        }
-        other => other.flatten(),
-    };
-    let Some(name) = IfName::new(opts.iface) else {
+    }
+    let Some(name) = IfName::new(opts.iface_name()) else {
         return 1;
     };
 
@@ -218,23 +178,8 @@ fn run(args: Args) -> u8 {
             return fail(&mut log, "fork", e);
         }
     }
-    let ioctl_fd = match rustix::net::socket_with(
-        AddressFamily::INET,
-        SocketType::DGRAM,
-        SocketFlags::CLOEXEC,
-        None,
-    ) {
-        Ok(fd) => fd,
-        Err(e) => return fail(&mut log, "socket", e),
-    };
-    let netlink_fd = if opts.poll_only && !opts.monitor {
-        None
-    } else {
-        match open_netlink() {
-            Ok(fd) => Some(fd),
-            Err(e) => return fail(&mut log, "netlink", e),
-        }
-    };
+    // Before the sockets: its descriptor is closed again, so start-up needs
+    // no more than 5 (0-2, the signalfd, one socket).
     let pid_written = match write_pid(pid_path) {
         Ok(()) => true,
         Err(e) => {
@@ -246,6 +191,38 @@ fn run(args: Args) -> u8 {
             false
         }
     };
+    let fail = |log: &mut Logger, what: &str, e: Errno| {
+        if pid_written {
+            remove_pid(pid_path);
+        }
+        fail(log, what, e)
+    };
+    let netlink_fd = if opts.poll_only && !opts.monitor {
+        None
+    } else {
+        match open_netlink() {
+            Ok(fd) => Some(fd),
+            Err(e) => return fail(&mut log, "netlink", e),
+        }
+    };
+    // The interface ioctls work on any socket (the kernel hands what a
+    // protocol does not know to dev_ioctl): the netlink socket serves, and
+    // start-up needs one descriptor fewer (BusyBox opens two sockets).
+    let inet_fd = match &netlink_fd {
+        Some(_) => None,
+        None => match rustix::net::socket_with(
+            AddressFamily::INET,
+            SocketType::DGRAM,
+            SocketFlags::CLOEXEC,
+            None,
+        ) {
+            Ok(fd) => Some(fd),
+            Err(e) => return fail(&mut log, "socket", e),
+        },
+    };
+    let Some(ioctl_fd) = netlink_fd.as_ref().or(inet_fd.as_ref()) else {
+        return 1;
+    };
     if !opts.no_syslog {
         log.open_syslog();
     }
@@ -253,9 +230,9 @@ fn run(args: Args) -> u8 {
         dev: NetDev::new(ioctl_fd.as_fd(), name),
         log,
         script: Script {
-            path: &script_path,
-            iface: &iface_c,
-            extra: extra.as_ref(),
+            path: opts.script,
+            iface: opts.iface,
+            extra: opts.extra_arg,
         },
         signals,
         script_ran: false,

@@ -4,6 +4,7 @@
 
 use core::ffi::c_void;
 use ifplugd_core::detect::{Method, ProbeError, Reading, Step};
+use ifplugd_core::kernel::IFNAMSIZ;
 use rustix::fd::BorrowedFd;
 use rustix::io::Errno;
 
@@ -25,7 +26,7 @@ const ETHTOOL_GLINK: u32 = 0x0000_000a;
 /// The kernel reads as much as its own `struct ifreq` (32 or 40 bytes).
 #[repr(C)]
 struct IfReq {
-    name: [u8; 16],
+    name: [u8; IFNAMSIZ],
     data: IfReqData,
 }
 
@@ -82,14 +83,14 @@ unsafe impl rustix::ioctl::Ioctl for Request<'_> {
 
 /// An interface name as the kernel wants it: at most 15 bytes and a NUL.
 #[derive(Clone, Copy)]
-pub struct IfName([u8; 16]);
+pub struct IfName([u8; IFNAMSIZ]);
 
 impl IfName {
     /// `None` when it does not fit (the options parser refuses those).
-    pub fn new(name: &str) -> Option<IfName> {
-        let mut buf = [0u8; 16];
-        buf.get_mut(..name.len())?.copy_from_slice(name.as_bytes());
-        (name.len() < 16).then_some(IfName(buf))
+    pub fn new(name: &[u8]) -> Option<IfName> {
+        let mut buf = [0u8; IFNAMSIZ];
+        buf.get_mut(..name.len())?.copy_from_slice(name);
+        (name.len() < IFNAMSIZ).then_some(IfName(buf))
     }
 }
 

@@ -21,11 +21,6 @@ use rustix::process::{kill_process, pidfd_open, waitpid, Pid, PidfdFlags, WaitOp
 
 /// How long a script asked to stop may take before SIGKILL.
 const GRACE_MS: i64 = 1000;
-/// Environment entries passed on; more are dropped (ours come first).
-/// Every byte here is resident memory while the daemon runs.
-const ENV_MAX: usize = 256;
-/// Longest script path or extra argument, with its NUL. Resident too.
-pub const ARG_MAX: usize = 1024;
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
 const PATH_MAX: usize = 4096;
 
@@ -58,11 +53,12 @@ impl<const N: usize> CBuf<N> {
     }
 }
 
-/// Everything about the script that does not change between runs.
+/// Everything about the script that does not change between runs: the
+/// process's own arguments, which are C strings already.
 pub struct Script<'a> {
-    pub path: &'a CBuf<ARG_MAX>,
-    pub iface: &'a CBuf<16>,
-    pub extra: Option<&'a CBuf<ARG_MAX>>,
+    pub path: &'a CStr,
+    pub iface: &'a CStr,
+    pub extra: Option<&'a CStr>,
 }
 
 impl Script<'_> {
@@ -83,24 +79,13 @@ impl Script<'_> {
             self.extra.map_or(ptr::null(), |e| e.as_ptr()),
             ptr::null(),
         ];
-        let mut envp: [*const c_char; ENV_MAX + 3] = [ptr::null(); ENV_MAX + 3];
-        envp[0] = previous.as_ptr();
-        envp[1] = current.as_ptr();
-        let mut n = 2;
-        // SAFETY: `environ` is the C library's NULL-terminated array of
-        // NUL-terminated strings; nothing modifies it while we read.
-        unsafe {
-            let mut p = sys::environ;
-            while !p.is_null() && !(*p).is_null() && n < ENV_MAX + 2 {
-                let entry = *p;
-                if !is_ours(entry) {
-                    envp[n] = entry;
-                    n += 1;
-                }
-                p = p.add(1);
-            }
-        }
-        let pid = match spawn(&argv, &envp) {
+        let area = match SpawnArea::get() {
+            Ok(area) => area,
+            Err(errno) => return ScriptOutcome::NotStarted(errno),
+        };
+        area.envp[0] = previous.as_ptr();
+        area.envp[1] = current.as_ptr();
+        let pid = match spawn(&argv, area) {
             Ok(pid) => pid,
             Err(errno) => return ScriptOutcome::NotStarted(errno),
         };
@@ -118,33 +103,68 @@ fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
 /// # Safety
 /// `entry` must be a NUL-terminated string.
 unsafe fn is_ours(entry: *const c_char) -> bool {
-    let s = CStr::from_ptr(entry).to_bytes();
+    // SAFETY: the caller's promise.
+    let s = unsafe { CStr::from_ptr(entry) }.to_bytes();
     // Not exec_path::env_value: this inlines to less (80 bytes on MIPS).
     [ENV_PREVIOUS, ENV_CURRENT]
         .iter()
         .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
 }
 
-/// Where a child whose exec failed leaves the errno for us: one word in a
-/// shared anonymous page, mapped at the first spawn (the child has a copy
-/// of everything else).
-static mut EXEC_ERRNO: *mut c_int = ptr::null_mut();
+/// What every spawn uses, mapped at the first one and kept: the word a
+/// child whose exec failed leaves its errno in (shared: the child has a
+/// copy of everything else), and the script's environment: two slots for
+/// IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, then every inherited entry but
+/// those, then NULL. Sized to the environment, so none is dropped; it
+/// never changes (the daemon never sets a variable).
+struct SpawnArea {
+    errno: *mut c_int,
+    envp: &'static mut [*const c_char],
+}
 
-/// The shared word, mapped on first use.
-fn exec_errno_slot() -> Result<*mut c_int, i32> {
-    // SAFETY: single-threaded; the pointer is set once and never freed.
-    unsafe {
-        if EXEC_ERRNO.is_null() {
-            let page = rustix::mm::mmap_anonymous(
-                ptr::null_mut(),
-                core::mem::size_of::<c_int>(),
-                rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
-                rustix::mm::MapFlags::SHARED,
-            )
-            .map_err(|e| e.raw_os_error())?;
-            EXEC_ERRNO = page.cast();
+static mut AREA: (*mut c_int, *mut *const c_char, usize) = (ptr::null_mut(), ptr::null_mut(), 0);
+
+impl SpawnArea {
+    fn get() -> Result<SpawnArea, i32> {
+        let word = core::mem::size_of::<usize>();
+        // SAFETY: single-threaded; AREA is set once, to a mapping that is
+        // never unmapped. `environ` is the C library's NULL-terminated
+        // array of C strings, which nothing modifies.
+        unsafe {
+            let area = &mut *core::ptr::addr_of_mut!(AREA);
+            if area.0.is_null() {
+                let inherited = || {
+                    let mut p = sys::environ;
+                    core::iter::from_fn(move || {
+                        if p.is_null() || (*p).is_null() {
+                            return None;
+                        }
+                        let entry = *p;
+                        p = p.add(1);
+                        Some(entry)
+                    })
+                    .filter(|&e| !is_ours(e))
+                };
+                let len = 2 + inherited().count() + 1;
+                let base = rustix::mm::mmap_anonymous(
+                    ptr::null_mut(),
+                    word + len * core::mem::size_of::<*const c_char>(),
+                    rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
+                    rustix::mm::MapFlags::SHARED,
+                )
+                .map_err(|e| e.raw_os_error())?;
+                // The mapping is zeroed: the last slot is already NULL.
+                let envp = base.cast::<u8>().add(word).cast::<*const c_char>();
+                for (i, entry) in inherited().enumerate() {
+                    envp.add(2 + i).write(entry);
+                }
+                *area = (base.cast(), envp, len);
+            }
+            Ok(SpawnArea {
+                errno: area.0,
+                envp: core::slice::from_raw_parts_mut(area.1, area.2),
+            })
         }
-        Ok(EXEC_ERRNO)
     }
 }
 
@@ -154,8 +174,9 @@ fn exec_errno_slot() -> Result<*mut c_int, i32> {
 /// It is what vfork or posix_spawn would give us, through the one C
 /// library call every libc exports (`syscall`); our signals are blocked,
 /// never caught, so only the mask needs resetting in the child.
-fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
-    let slot = exec_errno_slot()?;
+fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
+    let slot = area.errno;
+    let envp: &[*const c_char] = area.envp;
     let mask = sys::sigset(&[]);
     // SAFETY: the slot is a valid shared word; clone_copy forks (one
     // thread, no handlers); the child only resets its mask, execs and
@@ -187,7 +208,8 @@ fn spawn(argv: &[*const c_char], envp: &[*const c_char]) -> Result<Pid, i32> {
 /// # Safety
 /// `argv` and `envp` must be NULL-terminated arrays of C strings.
 unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
-    let file = CStr::from_ptr(argv[0]).to_bytes();
+    // SAFETY: argv[0] is a C string (the caller's promise).
+    let file = unsafe { CStr::from_ptr(argv[0]) }.to_bytes();
     match exec_path::unusable(file) {
         Some(Unusable::Empty) => return Errno::NOENT.raw_os_error(),
         Some(Unusable::TooLong) => return Errno::NAMETOOLONG.raw_os_error(),
@@ -195,13 +217,17 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
     }
     // PATH as the daemon was started with, like getenv() in execvp.
     let mut path = exec_path::DEFAULT_PATH;
-    let mut p = sys::environ;
-    while !p.is_null() && !(*p).is_null() {
-        if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
-            path = value;
-            break;
+    // SAFETY: `environ` is the C library's NULL-terminated array of C
+    // strings, which nothing modifies.
+    unsafe {
+        let mut p = sys::environ;
+        while !p.is_null() && !(*p).is_null() {
+            if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
+                path = value;
+                break;
+            }
+            p = p.add(1);
         }
-        p = p.add(1);
     }
     let mut buf = [0u8; PATH_MAX + exec_path::NAME_MAX + 2];
     let (mut last, mut denied) = (Errno::NOENT, false);
@@ -209,7 +235,9 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         let Some(c_path) = exec_path::join(dir, name, &mut buf) else {
             continue;
         };
-        sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr());
+        // SAFETY: a C string path; argv and envp are NULL-terminated arrays
+        // of C strings (the caller's promise). It returns only on failure.
+        unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
         last = Errno::from_raw_os_error(sys::errno());
         match last {
             Errno::ACCESS => denied = true,

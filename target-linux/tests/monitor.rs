@@ -139,8 +139,8 @@ fn monitor_missing_interface_with_pure_polling() {
     let mut d = lab.start("mopoll", &["-M", "-P"]);
     d.wait_msg("interface doesn't exist, waiting");
     lab.veth("mopoll");
-    lab.veth_carrier("mopoll", true);
     d.wait_msg("interface appeared");
+    lab.veth_carrier("mopoll", true);
     d.wait_msg("exit code: 0");
     d.assert_calls(&["up down>up"]);
     lab.link_del("mopoll");

@@ -287,8 +287,8 @@ fn churn_created_after_start() {
     sleep(Duration::from_millis(300));
     assert!(d.calls().is_empty(), "{}", d.context());
     lab.veth(w);
-    lab.veth_carrier(w, true);
     d.wait_msg("interface appeared");
+    lab.veth_carrier(w, true);
     d.wait_calls(1);
     sleep(Duration::from_millis(500));
     d.assert_calls(&["up down>up"]);

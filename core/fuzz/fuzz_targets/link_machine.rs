@@ -19,7 +19,9 @@
 //!    `(!-p && status == up) || -l` (if start-up got that far), with
 //!    action = CURRENT = the start-up status, PREVIOUS = error.
 //! 3. Main loop (every call not made for SIGTERM's shutdown): action is up
-//!    or down, CURRENT = action, PREVIOUS = the other one; the action is the
+//!    or down, CURRENT = action, PREVIOUS = the other one, or error (with -M
+//!    only, after a start-up that waited or a failed detection: BusyBox's
+//!    last detected status); the action is the
 //!    status of the last "link is" line (or of start-up), which was logged
 //!    at least its delay (-u for up, -d for down) before the call; it
 //!    differs from the last status reported (start-up's status counts as
@@ -51,7 +53,7 @@ use ifplugd_core::detect::{
     ApiMode, Method, ProbeError, Reading, Status, Step, IFF_RUNNING, IFF_UP,
 };
 use ifplugd_core::link::{Daemon, Flow, Host, Signal};
-use ifplugd_core::messages::{write_line, Message};
+use ifplugd_core::messages::{write_line, Line, Message};
 use ifplugd_core::options::Options;
 use ifplugd_core::script::{ScriptCall, ScriptOutcome};
 use libfuzzer_sys::fuzz_target;
@@ -68,8 +70,8 @@ const EOPNOTSUPP: i32 = 95;
 const EPERM: i32 = 1;
 const EIO: i32 = 5;
 
-const IFACE: &str = "eth0";
-const SCRIPT: &str = "/etc/ifplugd/ifplugd.action";
+const IFACE: &core::ffi::CStr = c"eth0";
+const SCRIPT: &core::ffi::CStr = c"/etc/ifplugd/ifplugd.action";
 const OUR_INDEX: u32 = 7;
 
 const UP: Status = Status::Up;
@@ -87,6 +89,8 @@ enum Ev {
     Waiting,
     Appeared,
     Disappeared,
+    /// "failed to detect link status", or an explicit mode's ioctl error.
+    DetectFailed,
     Script(ScriptCall),
     /// A signal reached the daemon: through `signal()`, or handed on by an
     /// interrupted script.
@@ -223,13 +227,14 @@ fn method_bit(m: Method) -> u8 {
 impl Host for Mock<'_> {
     fn log(&mut self, msg: &Message<'_>) {
         self.calls += 1;
-        let mut line = heapless::String::<256>::new();
+        let mut line = Line::<256>::new();
         assert!(
-            write_line(&mut line, IFACE, msg, strerror).is_ok(),
+            write_line(&mut line, IFACE.to_bytes(), msg, strerror).is_ok(),
             "log line longer than 256 bytes: {msg:?}"
         );
         if trace() {
-            eprintln!("  {:>8} log: {}", self.now, line.trim_end());
+            let text = String::from_utf8_lossy(line.as_bytes());
+            eprintln!("  {:>8} log: {}", self.now, text.trim_end());
         }
         let ev = match *msg {
             Message::LinkIs(s) => Ev::LinkIs(s),
@@ -240,6 +245,7 @@ impl Host for Mock<'_> {
             Message::InterfaceWaiting => Ev::Waiting,
             Message::InterfaceAppeared => Ev::Appeared,
             Message::InterfaceDisappeared => Ev::Disappeared,
+            Message::FailedToDetect | Message::ProbeFailed(_) => Ev::DetectFailed,
             _ => return,
         };
         self.push(ev);
@@ -374,6 +380,9 @@ struct Checker {
     ended: bool,
     /// What the existence lines last said (-M).
     present: Option<bool>,
+    /// Start-up waited, or a detection failed (or SIOCGIFFLAGS did): the
+    /// last status detected may be error.
+    unknown_seen: bool,
 }
 
 impl Checker {
@@ -391,6 +400,7 @@ impl Checker {
             quit: false,
             ended: false,
             present: None,
+            unknown_seen: false,
         }
     }
 
@@ -431,9 +441,11 @@ impl Checker {
                 self.ended = true;
             }
             Ev::SetFlagsFailed => self.ended = true,
+            Ev::DetectFailed => self.unknown_seen = true,
             // BusyBox's up_iface(): a failed SIOCGIFFLAGS marks the
             // interface missing without a word; "appeared" may follow.
             Ev::GetFlagsFailed => {
+                self.unknown_seen = true;
                 if self.opts.monitor {
                     self.present = Some(false);
                 }
@@ -442,6 +454,7 @@ impl Checker {
                 assert!(self.opts.monitor, "{ev:?} without -M");
                 assert!(!self.started, "{ev:?} after start-up");
                 self.present = Some(ev == Ev::Exists);
+                self.unknown_seen |= ev == Ev::Waiting;
             }
             Ev::Appeared => {
                 assert!(self.opts.monitor, "{ev:?} without -M");
@@ -506,11 +519,18 @@ impl Checker {
                 let a = c.action;
                 assert_ne!(a, ERR, "script for 'error'");
                 assert_eq!(c.current, a, "CURRENT = the action: {c:?}");
-                assert_eq!(
-                    c.previous,
-                    if a == UP { DOWN } else { UP },
-                    "PREVIOUS = the other: {c:?}"
-                );
+                if c.previous == ERR {
+                    assert!(
+                        self.opts.monitor && self.unknown_seen,
+                        "PREVIOUS=error only with -M, after waiting or a failed detection: {c:?}"
+                    );
+                } else {
+                    assert_eq!(
+                        c.previous,
+                        if a == UP { DOWN } else { UP },
+                        "PREVIOUS = the other: {c:?}"
+                    );
+                }
                 assert_eq!(a, self.status, "reports the status last seen: {c:?}");
                 let due = self.since.saturating_add(self.delay(a));
                 assert!(
@@ -705,7 +725,7 @@ fn datagram(u: &mut Input<'_>, world: &World) -> Vec<u8> {
             _ => u.u32(),
         };
         let name: Option<&[u8]> = match sel >> 5 {
-            0..=3 => Some(IFACE.as_bytes()),
+            0..=3 => Some(IFACE.to_bytes()),
             4 => Some(b"eth1"),
             5 => Some(b"eth0.1"),
             6 => Some(b""),

@@ -12,7 +12,7 @@ use std::vec::Vec;
 
 use super::*;
 use crate::detect::{Step as ProbeStep, IFF_RUNNING};
-use crate::messages::{write_line, BANNER};
+use crate::messages::{write_line, Line, BANNER};
 
 const UP: Status = Status::Up;
 const DOWN: Status = Status::Down;
@@ -212,8 +212,9 @@ impl Mock {
 
 impl Host for Mock {
     fn log(&mut self, msg: &Message<'_>) {
-        let mut line = heapless::String::<256>::new();
-        write_line(&mut line, "eth0", msg, strerror).unwrap();
+        let mut line = Line::<256>::new();
+        write_line(&mut line, b"eth0", msg, strerror).unwrap();
+        let line = std::str::from_utf8(line.as_bytes()).expect("UTF-8 in these tests");
         let text = line
             .strip_prefix("ifplugd(eth0): ")
             .and_then(|l| l.strip_suffix('\n'))
@@ -1524,7 +1525,8 @@ fn monitor() {
             ]],
         ),
         case(
-            "appears through RTM_NEWLINK: upped, checked at once, up script after -u",
+            "appears through RTM_NEWLINK: upped, checked at once, up script after -u, \
+             PREVIOUS=error (nothing was detected before)",
             monitor(2),
             Mock::new(&[(0, UP)]).index(None).flags(Ok(0x1002)),
             vec![
@@ -1546,7 +1548,7 @@ fn monitor() {
                     (1500, "using SIOCETHTOOL detection mode"),
                     (1500, "link is up"),
                     (3500, EXEC_UP),
-                    (3500, "run up PREVIOUS=down CURRENT=up"),
+                    (3500, "run up PREVIOUS=error CURRENT=up"),
                     (3500, EXIT_0),
                 ],
             ],
@@ -1571,16 +1573,102 @@ fn monitor() {
             (2000, "probe ethtool"),
         ]),
         case(
-            "renamed away (our index, another name): disappeared",
+            "renamed away (our index, another name, our name no longer resolves): disappeared",
             monitor(0),
             Mock::new(&[(0, UP)]),
             vec![
                 Start(0),
                 Run(2000),
+                Index(None),
                 Nl(2500, newlink(7, "eth1")),
                 Run(10_000),
             ],
             &[exists_up, &gone(2500)],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "probe ethtool"),
+            (2000, "probe ethtool"),
+            (2500, "if_index"),
+        ]),
+        case(
+            "ours is an altname or alias: messages under the primary name (our index, our name \
+             still resolves) are ours, every flap followed",
+            opts(|o| {
+                o.monitor = true;
+                o.delay_down = 0;
+            }),
+            Mock::new(&[(0, UP), (1200, DOWN), (2200, UP)]),
+            vec![
+                Start(0),
+                Run(1000),
+                Nl(1300, newlink(7, "eth1")),
+                PollAt(Some(0)),
+                Wake(1300),
+                PollAt(Some(2000)),
+                Run(2000),
+                Nl(2300, newlink(7, "eth1")),
+                Wake(2300),
+                Nl(2400, newlink(7, "eth2")),
+                Wake(2400),
+                StatusIs(UP),
+            ],
+            &[
+                exists_up,
+                &[
+                    (1300, "link is down"),
+                    (1300, EXEC_DOWN),
+                    (1300, "run down PREVIOUS=up CURRENT=down"),
+                    (1300, EXIT_0),
+                    (2300, "link is up"),
+                    (2300, EXEC_UP),
+                    (2300, "run up PREVIOUS=down CURRENT=up"),
+                    (2300, EXIT_0),
+                ],
+            ],
+        )
+        .calls(&[
+            (0, "if_index"),
+            (0, "if_flags"),
+            (0, "probe ethtool"),
+            (1000, "probe ethtool"),
+            // The name is asked, then the flags (the message named another).
+            (1300, "if_index"),
+            (1300, "if_flags"),
+            (1300, "probe ethtool"),
+            (2000, "probe ethtool"),
+            (2300, "if_index"),
+            (2300, "if_flags"),
+            (2300, "probe ethtool"),
+            // The primary renamed: ours still resolves, nothing changes.
+            (2400, "if_index"),
+            (2400, "if_flags"),
+            (2400, "probe ethtool"),
+        ]),
+        case(
+            "renamed away while another is renamed to our name, in one batch: disappeared, \
+             appeared",
+            monitor(0),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Run(2000),
+                Index(Some(9)),
+                Nl(2500, [newlink(7, "eth1"), newlink(9, "eth0")].concat()),
+                Run(2500),
+            ],
+            &[
+                exists_up,
+                &[
+                    (2500, "interface disappeared"),
+                    (2500, "link is down"),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                    (2500, "link is up"),
+                ],
+            ],
         ),
         case(
             "another interface's messages: nothing, not even a check",
@@ -1684,6 +1772,152 @@ fn monitor() {
                 &[(2500, "netlink: messages lost, re-reading interface state")],
                 &gone(2500),
             ],
+        ),
+    ]);
+}
+
+/// IFPLUGD_PREVIOUS in the main loop. BusyBox sets PREVIOUS and CURRENT in
+/// `detect_link()` when the status it detects differs from the last one it
+/// detected (initially -1, "error"); its early return for a missing
+/// interface (`-M`) detects nothing. So PREVIOUS is the status BusyBox last
+/// detected on the interface before the change, which is what we give,
+/// except where BusyBox's variables are stale (their change was already
+/// reported, or their CURRENT is not the action): there PREVIOUS is the
+/// status before the change being reported.
+#[test]
+fn previous() {
+    let monitor = |initial_down| {
+        opts(move |o| {
+            o.monitor = true;
+            o.initial_down = initial_down;
+            o.delay_down = 0;
+        })
+    };
+    let waiting: &[(Millis, &str)] = &[STARTED, (0, "interface doesn't exist, waiting")];
+    let waiting_l: &[(Millis, &str)] = &[
+        STARTED,
+        (0, "interface doesn't exist, waiting"),
+        (0, EXEC_DOWN),
+        (0, "run down PREVIOUS=error CURRENT=down"),
+        (0, EXIT_0),
+    ];
+    let appears = |l| {
+        vec![
+            Start(0),
+            Run(1000),
+            Index(Some(IFINDEX)),
+            Nl(1500, newlink(7, "eth0")),
+            Run(l),
+        ]
+    };
+    let appeared: &[(Millis, &str)] = &[
+        (1500, "interface appeared"),
+        (1500, "using SIOCETHTOOL detection mode"),
+    ];
+    let up_at = |t, previous| [(t, "link is up"), (t, EXEC_UP), (t, previous), (t, EXIT_0)];
+    run_all(vec![
+        case(
+            "-M, missing at start, appears with the link up: PREVIOUS=error",
+            monitor(false),
+            Mock::new(&[(0, UP)]).index(None),
+            appears(2000),
+            &[
+                waiting,
+                appeared,
+                &up_at(1500, "run up PREVIOUS=error CURRENT=up"),
+            ],
+        ),
+        case(
+            "-M, missing at start, appears with the link down (detected, not logged), then up: \
+             PREVIOUS=down",
+            monitor(false),
+            Mock::new(&[(0, DOWN), (2500, UP)]).index(None),
+            appears(3000),
+            &[
+                waiting,
+                appeared,
+                &up_at(3000, "run up PREVIOUS=down CURRENT=up"),
+            ],
+        ),
+        case(
+            "-M -l, missing at start (down script), appears with the link up: PREVIOUS=error \
+             (the start-up down was not detected)",
+            monitor(true),
+            Mock::new(&[(0, UP)]).index(None),
+            appears(2000),
+            &[
+                waiting_l,
+                appeared,
+                &up_at(1500, "run up PREVIOUS=error CURRENT=up"),
+            ],
+        ),
+        case(
+            "-M -l, missing at start (down script), appears with the link down, then up: \
+             PREVIOUS=down",
+            monitor(true),
+            Mock::new(&[(0, DOWN), (2500, UP)]).index(None),
+            appears(3000),
+            &[
+                waiting_l,
+                appeared,
+                &up_at(3000, "run up PREVIOUS=down CURRENT=up"),
+            ],
+        ),
+        case(
+            "-M: deleted (down, PREVIOUS=up), re-created up: PREVIOUS=down, the down reported \
+             (BusyBox's variables still say error>up)",
+            monitor(false),
+            Mock::new(&[(0, UP)]),
+            vec![
+                Start(0),
+                Index(None),
+                Nl(1500, dellink(7, "eth0")),
+                Wake(1500),
+                Index(Some(9)),
+                Nl(2500, newlink(9, "eth0")),
+                Wake(2500),
+            ],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (1500, "interface disappeared"),
+                    (1500, "link is down"),
+                    (1500, EXEC_DOWN),
+                    (1500, "run down PREVIOUS=up CURRENT=down"),
+                    (1500, EXIT_0),
+                    (2500, "interface appeared"),
+                    (2500, "using SIOCETHTOOL detection mode"),
+                ],
+                &up_at(2500, "run up PREVIOUS=down CURRENT=up"),
+            ],
+        ),
+        case(
+            "-M: detection fails (down, PREVIOUS=up), then works, up: PREVIOUS=error, as \
+             BusyBox detected",
+            monitor(false),
+            Mock::new(&[(0, UP), (1500, ERR), (2500, UP)]),
+            vec![Start(0), Run(3000)],
+            &[
+                &[STARTED, ETHTOOL, (0, "interface exists")],
+                &START_UP[2..],
+                &[
+                    (2000, "ETHTOOL_GLINK failed: Operation not supported"),
+                    (2000, "failed to detect link status"),
+                    (2000, "link is down"),
+                    (2000, EXEC_DOWN),
+                    (2000, "run down PREVIOUS=up CURRENT=down"),
+                    (2000, EXIT_0),
+                ],
+                &up_at(3000, "run up PREVIOUS=error CURRENT=up"),
+            ],
+        ),
+        case(
+            "without -M, start-up down (logged, no script), then up: PREVIOUS=down",
+            opts(|_| {}),
+            Mock::new(&[(0, DOWN), (1500, UP)]),
+            vec![Start(0), Run(2000)],
+            &[&START_DOWN, &up_at(2000, "run up PREVIOUS=down CURRENT=up")],
         ),
     ]);
 }
@@ -1950,7 +2184,10 @@ fn wake_modes() {
 ///   start-up status with PREVIOUS=error.
 /// - Main loop (calls with CURRENT up/down after start): a call reports the
 ///   status the last "link is" line named, once it has held for its delay
-///   since that line, with CURRENT=action and PREVIOUS=the other status.
+///   since that line, with CURRENT=action and PREVIOUS=the other status, or
+///   error: with -M only, after a start that waited for the interface or
+///   once a detection has failed (BusyBox's last detected status, see
+///   `previous()`).
 ///   Each differs from the last status reported (the start-up status, even
 ///   when no start-up script ran, or the last main-loop call), so successive
 ///   main-loop calls alternate.
@@ -1974,6 +2211,9 @@ struct Checker {
     /// The last status reported (or the start-up status).
     reported: Status,
     last_main: Option<Status>,
+    /// Nothing detected yet at start-up, or a detection failed: PREVIOUS
+    /// may be error from now on.
+    unknown_seen: bool,
     /// A SIGTERM is being handled: whether its script is owed, and whether
     /// it ran.
     term: Option<(bool, bool)>,
@@ -1990,6 +2230,8 @@ struct Stats {
     steps: u64,
     startup_calls: u64,
     main_calls: u64,
+    /// Main-loop calls with PREVIOUS=error.
+    error_previous: u64,
     shutdown_calls: u64,
     terminates: u64,
     exits: u64,
@@ -2005,6 +2247,7 @@ impl Checker {
             since: 0,
             reported: ERR,
             last_main: None,
+            unknown_seen: false,
             term: None,
             quit: false,
             ended: false,
@@ -2099,6 +2342,13 @@ impl Checker {
                 self.ended = true;
             }
             Ev::Log(l) if l.starts_with("can't set interface flags") => self.ended = true,
+            Ev::Log(l)
+                if l.contains("failed")
+                    || l.starts_with("can't get interface flags")
+                    || l == "interface doesn't exist, waiting" =>
+            {
+                self.unknown_seen = true;
+            }
             Ev::Log(_) | Ev::SetFlags(_) => {}
             Ev::Sig(Signal::Terminate) => {
                 assert!(self.term.is_none() && !self.quit);
@@ -2129,11 +2379,19 @@ impl Checker {
                 let a = c.action;
                 assert_ne!(a, ERR);
                 assert_eq!(c.current, a, "CURRENT = the action");
-                assert_eq!(
-                    c.previous,
-                    if a == UP { DOWN } else { UP },
-                    "PREVIOUS = the other"
-                );
+                if c.previous == ERR {
+                    assert!(
+                        self.opts.monitor && self.unknown_seen,
+                        "PREVIOUS=error only with -M, after waiting or a failed detection"
+                    );
+                    self.stats.error_previous += 1;
+                } else {
+                    assert_eq!(
+                        c.previous,
+                        if a == UP { DOWN } else { UP },
+                        "PREVIOUS = the other"
+                    );
+                }
                 assert_eq!(a, self.status, "reports the status last seen");
                 assert!(
                     t >= self.since + self.delay(a),
@@ -2344,6 +2602,7 @@ fn random_runs_keep_the_rules() {
         total.steps += s.steps;
         total.startup_calls += s.startup_calls;
         total.main_calls += s.main_calls;
+        total.error_previous += s.error_previous;
         total.shutdown_calls += s.shutdown_calls;
         total.terminates += s.terminates;
         total.exits += s.exits;
@@ -2353,6 +2612,7 @@ fn random_runs_keep_the_rules() {
     // Enough of everything happened for the rules to mean something.
     assert!(total.steps > 200_000, "{total:?}");
     assert!(total.main_calls > 20_000, "{total:?}");
+    assert!(total.error_previous > 200, "{total:?}");
     assert!(total.startup_calls > 2_000, "{total:?}");
     assert!(total.shutdown_calls > 1_000, "{total:?}");
     assert!(total.still_running > 2_000, "{total:?}");
