@@ -53,6 +53,17 @@ pub enum Message<'a> {
 
 const EPERM: i32 = 1;
 
+/// How serious a line is: its syslog level (stderr does not show it).
+/// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
+/// as BusyBox 1.36 does, so that "link is up" trips no error alerting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// LOG_ERR: something failed.
+    Error,
+    /// LOG_INFO: the daemon at work.
+    Info,
+}
+
 /// The banner after "started: ".
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
@@ -68,6 +79,25 @@ impl Message<'_> {
             | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
             _ => None,
+        }
+    }
+
+    /// The line's syslog level: failures are errors, the rest routine.
+    pub fn severity(&self) -> Severity {
+        match *self {
+            Message::Started
+            | Message::UppingInterface
+            | Message::UsingMode(_)
+            | Message::InterfaceExists
+            | Message::InterfaceWaiting
+            | Message::LinkIs(Status::Up | Status::Down)
+            | Message::Executing { .. }
+            | Message::ExitCode(0)
+            | Message::InterfaceAppeared
+            | Message::InterfaceDisappeared
+            | Message::Exiting
+            | Message::ScriptStopped => Severity::Info,
+            _ => Severity::Error,
         }
     }
 }
@@ -210,6 +240,61 @@ mod tests {
         let mut s = String::<128>::new();
         write_line(&mut s, "eth0", &Message::PollFailed(4095), |_| None).unwrap();
         assert_eq!(s, "ifplugd(eth0): poll: error 4095\n");
+    }
+
+    #[test]
+    fn routine_lines_are_info_failures_errors() {
+        let info = [
+            Message::Started,
+            Message::UppingInterface,
+            Message::UsingMode(Method::Mii),
+            Message::InterfaceExists,
+            Message::InterfaceWaiting,
+            Message::LinkIs(Status::Up),
+            Message::LinkIs(Status::Down),
+            Message::Executing {
+                script: "s",
+                iface: "eth0",
+                action: Status::Up,
+            },
+            Message::ExitCode(0),
+            Message::InterfaceAppeared,
+            Message::InterfaceDisappeared,
+            Message::Exiting,
+            Message::ScriptStopped,
+        ];
+        for m in info {
+            assert_eq!(m.severity(), Severity::Info, "{m:?}");
+        }
+        let errors = [
+            Message::LinkIs(Status::Error),
+            Message::GetFlagsFailed(19),
+            Message::SetFlagsFailed(1),
+            Message::ProbeFailed(ProbeError {
+                step: Step::EthtoolGlink,
+                errno: 19,
+            }),
+            Message::FailedToDetect,
+            Message::CantExecute {
+                script: "s",
+                errno: 2,
+            },
+            Message::KilledBySignal(9),
+            Message::ExitCode(1),
+            Message::ExitCode(255),
+            Message::NetlinkOverrun,
+            Message::NetlinkTruncated,
+            Message::NetlinkRecvFailed(105),
+            Message::PollFailed(4),
+            Message::DaemonRunning,
+            Message::Failed {
+                what: "fork",
+                errno: 12,
+            },
+        ];
+        for m in errors {
+            assert_eq!(m.severity(), Severity::Error, "{m:?}");
+        }
     }
 
     #[test]

@@ -3,12 +3,16 @@
 //! BusyBox does with `logmode = LOGMODE_STDIO | LOGMODE_SYSLOG`.
 
 use heapless::String;
-use ifplugd_core::messages::{write_line, Message};
+use ifplugd_core::messages::{write_line, Message, Severity};
 use rustix::fd::OwnedFd;
 use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
 
-/// LOG_DAEMON | LOG_ERR: BusyBox logs every line at LOG_ERR.
-const PRIORITY: &str = "<27>";
+/// LOG_DAEMON | LOG_ERR and LOG_DAEMON | LOG_INFO. BusyBox logs every line
+/// at LOG_ERR; routine lines at LOG_INFO are ours (and BusyBox 1.36's).
+const ERR: &str = "<27>";
+const INFO: &str = "<30>";
+/// Both priorities are this long.
+const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
 
 pub struct Logger<'a> {
@@ -32,16 +36,19 @@ impl<'a> Logger<'a> {
     }
 
     pub fn log(&mut self, msg: &Message<'_>) {
-        // One buffer: "<27>" for syslog, then the line as stderr gets it.
+        // One buffer: "<PRI>" for syslog, then the line as stderr gets it.
         let mut buf: String<LINE_MAX> = String::new();
-        let _ = buf.push_str(PRIORITY);
+        let _ = buf.push_str(match msg.severity() {
+            Severity::Info => INFO,
+            Severity::Error => ERR,
+        });
         // A line too long for the buffer is cut, not lost.
         if write_line(&mut buf, self.iface, msg, crate::strerror::text).is_err() {
             let _ = buf.pop();
             let _ = buf.push('\n');
         }
         let bytes = buf.as_bytes();
-        write_stderr(bytes.get(PRIORITY.len()..).unwrap_or(&[]));
+        write_stderr(bytes.get(PRI_LEN..).unwrap_or(&[]));
         let packet = bytes.get(..bytes.len().saturating_sub(1)).unwrap_or(&[]);
         if let Some(fd) = &self.syslog {
             if rustix::net::send(fd, packet, SendFlags::NOSIGNAL).is_err() {
