@@ -44,7 +44,8 @@ pub enum Message<'a> {
     DaemonRunning,
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
-    /// A system call the daemon cannot go on without failed.
+    /// A system call the daemon cannot go on without failed; with errno
+    /// 0, `what` alone says what is wrong.
     Failed {
         what: &'a str,
         errno: i32,
@@ -71,6 +72,7 @@ impl Message<'_> {
     /// The errno to append as ": strerror", BusyBox's `bb_perror_msg`.
     pub fn errno(&self) -> Option<i32> {
         match *self {
+            Message::Failed { errno: 0, .. } => None,
             Message::GetFlagsFailed(e)
             | Message::SetFlagsFailed(e)
             | Message::NetlinkRecvFailed(e)
@@ -295,6 +297,18 @@ mod tests {
         for m in errors {
             assert_eq!(m.severity(), Severity::Error, "{m:?}");
         }
+    }
+
+    #[test]
+    fn a_failure_without_errno_is_said_alone() {
+        let m = Message::Failed {
+            what: "pid file is not a regular file: not used",
+            errno: 0,
+        };
+        assert_eq!(
+            text(m),
+            "ifplugd(eth0): pid file is not a regular file: not used\n"
+        );
     }
 
     #[test]

@@ -73,7 +73,10 @@ impl<'a> Logger<'a> {
         let bytes = line.as_bytes();
         if !self.stderr_gone {
             // Its reader is gone: a closed pipe, not a full one.
-            self.stderr_gone = stderr_now(bytes.get(PRI_LEN..).unwrap_or(&[])) == Err(Errno::PIPE);
+            self.stderr_gone = matches!(
+                stderr_now(bytes.get(PRI_LEN..).unwrap_or(&[])),
+                Err(Errno::PIPE)
+            );
         }
         let Some(sock) = &mut self.syslog else {
             return;
@@ -87,7 +90,7 @@ impl<'a> Logger<'a> {
         )
         .is_err()
         {
-            self.dropped = self.dropped.saturating_add(1);
+            self.dropped = self.dropped.wrapping_add(1);
             return;
         }
         if self.dropped > 0 {
@@ -109,24 +112,17 @@ impl<'a> Logger<'a> {
 /// read makes it fail with EAGAIN, and the socket is kept. Any other
 /// failure (syslogd restarted, or not there yet) connects anew, once.
 fn to_syslog(sock: &mut Option<OwnedFd>, packet: &[u8]) -> Result<(), Errno> {
-    let mut tries = 2;
-    loop {
+    for _ in 0..2 {
         if sock.is_none() {
             *sock = connect_syslog();
         }
         let fd = sock.as_ref().ok_or(Errno::NOTCONN)?;
         match rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
-            Ok(_) => return Ok(()),
-            Err(Errno::AGAIN) => return Err(Errno::AGAIN),
-            Err(e) => {
-                *sock = None;
-                tries -= 1;
-                if tries == 0 {
-                    return Err(e);
-                }
-            }
+            Err(e) if e != Errno::AGAIN => *sock = None,
+            sent => return sent.map(|_| ()),
         }
     }
+    Err(Errno::NOTCONN)
 }
 
 fn connect_syslog() -> Option<OwnedFd> {
@@ -160,7 +156,7 @@ fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
     let fd = unsafe { rustix::stdio::stderr() };
     // Any event (POLLERR or POLLHUP too) means the write will not wait.
     let mut fds = [PollFd::new(&fd, PollFlags::OUT)];
-    if poll(&mut fds, Some(&rustix::time::Timespec::default()))? == 0 {
+    if poll(&mut fds, Some(&rustix::time::Timespec::default())) != Ok(1) {
         return Err(Errno::AGAIN);
     }
     rustix::io::write(fd, bytes).map(|_| ())

@@ -1,5 +1,5 @@
 //! What a hostile run found (issue 14): a syslog reader that stops
-//! reading, a full or a closed stderr pipe.
+//! reading, a full or a closed stderr pipe, a FIFO at the pid file's path.
 //! None of them may block the daemon, make it deaf to signals, or kill it.
 //!
 //! Each test has its own namespace and its own interface name (the pid file
@@ -8,7 +8,7 @@
 mod common;
 use common::*;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::thread;
@@ -377,4 +377,90 @@ fn a_closed_stderr_pipe_is_stderr_gone() {
         assert_eq!(bits & (1 << 12), 0, "SIGPIPE in the script's {k} {v}");
     }
     assert_eq!(sigs.lines().count(), 2, "{sigs}");
+}
+
+/// Removes a path on drop.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn is_fifo(path: &Path) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_fifo())
+}
+
+/// Makes a FIFO at `w`'s pid file's path (removed on drop).
+fn mkfifo(w: &str) -> RemoveOnDrop {
+    let path = pid_file(w);
+    let _ = std::fs::remove_file(&path);
+    let st = Command::new("mkfifo").arg(&path).status().expect("mkfifo");
+    assert!(st.success(), "mkfifo {}", path.display());
+    RemoveOnDrop(path)
+}
+
+/// Runs the daemon with a FIFO at its pid file's path (with someone
+/// reading at its other end, or no one): it must start at once, say so in
+/// one line, run as ever, and leave the FIFO alone, writing nothing in.
+fn runs_beside_a_fifo(lab: &Lab, w: &str, with_reader: bool) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let fifo = mkfifo(w);
+    let path = fifo.0.clone();
+    // With no reader, opening it to write fails with ENXIO; with one, the
+    // open succeeds.
+    let reader = with_reader.then(|| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(O_NONBLOCK)
+            .open(&path)
+            .expect("open the FIFO")
+    });
+    // Admin-down again after an earlier run: "upping interface" once more.
+    lab.ip(&["link", "set", w, "down"]);
+    let _ = std::fs::remove_file(lab.dir.join("actions.log"));
+    let mut d = lab.start(w, &[]);
+    // Dropped before `d`, whose drop reads the pid file (which for a
+    // FIFO would wait for ever).
+    let _gone_first = RemoveOnDrop(path.clone());
+    d.wait_msg("exit code: 0");
+    let mut expected = vec!["pid file is not a regular file: not used".to_owned()];
+    expected.extend(startup("up"));
+    expected.extend([d.executing("up"), "exit code: 0".into()]);
+    d.assert_msgs(&expected);
+    d.signal("TERM");
+    assert_eq!(d.wait_exit(), 1, "{}", d.context());
+    d.assert_calls(&["up error>up", "down up>error"]);
+    assert!(is_fifo(&path), "the FIFO was replaced or removed");
+    if let Some(mut r) = reader {
+        let mut buf = [0u8; 64];
+        match r.read(&mut buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            other => panic!("the daemon wrote into the FIFO: {other:?} {buf:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_fifo_at_the_pid_file_path_is_said_and_left_alone() {
+    let w = "hfifo";
+    let lab = Lab::new(w);
+    lab.veth(w);
+    lab.veth_carrier(w, true);
+
+    // -k: at once; no pid in it, so nothing to signal, as for no file.
+    let fifo = mkfifo(w);
+    let mut k = Command::new("ip");
+    k.args(["netns", "exec", &lab.ns, BIN, "-k", "-i", w]);
+    let out = output_within(k, Duration::from_secs(3));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "", "{out:?}");
+    assert!(is_fifo(&fifo.0), "the FIFO was replaced or removed");
+    drop(fifo);
+
+    runs_beside_a_fifo(&lab, w, false);
+    runs_beside_a_fifo(&lab, w, true);
 }
