@@ -86,20 +86,27 @@ impl Message<'_> {
 
     /// The line's syslog level: failures are errors, the rest routine.
     pub fn severity(&self) -> Severity {
-        match *self {
-            Message::Started
-            | Message::UppingInterface
-            | Message::UsingMode(_)
-            | Message::InterfaceExists
-            | Message::InterfaceWaiting
-            | Message::LinkIs(Status::Up | Status::Down)
-            | Message::Executing { .. }
-            | Message::ExitCode(0)
-            | Message::InterfaceAppeared
-            | Message::InterfaceDisappeared
-            | Message::Exiting
-            | Message::ScriptStopped => Severity::Info,
-            _ => Severity::Error,
+        let routine = match *self {
+            Message::LinkIs(s) => s != Status::Error,
+            Message::ExitCode(code) => code == 0,
+            _ => matches!(
+                self,
+                Message::Started
+                    | Message::UppingInterface
+                    | Message::UsingMode(_)
+                    | Message::InterfaceExists
+                    | Message::InterfaceWaiting
+                    | Message::Executing { .. }
+                    | Message::InterfaceAppeared
+                    | Message::InterfaceDisappeared
+                    | Message::Exiting
+                    | Message::ScriptStopped
+            ),
+        };
+        if routine {
+            Severity::Info
+        } else {
+            Severity::Error
         }
     }
 }

@@ -27,9 +27,8 @@ const LINE_MAX: usize = 1024;
 
 pub struct Logger<'a> {
     iface: &'a str,
-    /// `Some` once syslog is asked for: the socket to /dev/log when
-    /// connected (tried again at each line while it is not).
-    syslog: Option<Option<OwnedFd>>,
+    /// The socket to /dev/log, if syslog is asked for and reached.
+    syslog: Option<OwnedFd>,
     /// Lines syslog did not take since it last took one.
     dropped: u32,
     /// Stderr's reader is gone (EPIPE): write no more there.
@@ -50,7 +49,7 @@ impl<'a> Logger<'a> {
     /// Adds syslog. While /dev/log cannot be reached, lines still go to
     /// stderr, and the ones syslog missed are counted.
     pub fn open_syslog(&mut self) {
-        self.syslog = Some(connect_syslog());
+        self.syslog = connect_syslog();
     }
 
     pub fn log(&mut self, msg: &Message<'_>) {
@@ -78,9 +77,10 @@ impl<'a> Logger<'a> {
                 Err(Errno::PIPE)
             );
         }
-        let Some(sock) = &mut self.syslog else {
+        if self.syslog.is_none() {
             return;
-        };
+        }
+        let sock = &mut self.syslog;
         // Syslog takes the line without its newline. One it cannot take
         // now is counted; after the next one it takes, it is told how many
         // it missed.
@@ -110,19 +110,18 @@ impl<'a> Logger<'a> {
 
 /// Sends one packet to syslog without waiting: a reader that does not
 /// read makes it fail with EAGAIN, and the socket is kept. Any other
-/// failure (syslogd restarted, or not there yet) connects anew, once.
+/// failure (syslogd restarted) connects anew and tries once more.
 fn to_syslog(sock: &mut Option<OwnedFd>, packet: &[u8]) -> Result<(), Errno> {
-    for _ in 0..2 {
-        if sock.is_none() {
+    let send = |fd: &OwnedFd| {
+        rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT).map(|_| ())
+    };
+    match sock.as_ref().map(send) {
+        Some(Err(e)) if e != Errno::AGAIN => {
             *sock = connect_syslog();
+            sock.as_ref().map_or(Err(e), send)
         }
-        let fd = sock.as_ref().ok_or(Errno::NOTCONN)?;
-        match rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
-            Err(e) if e != Errno::AGAIN => *sock = None,
-            sent => return sent.map(|_| ()),
-        }
+        sent => sent.unwrap_or(Ok(())),
     }
-    Err(Errno::NOTCONN)
 }
 
 fn connect_syslog() -> Option<OwnedFd> {
