@@ -6,7 +6,7 @@
 //! or a full stderr pipe would otherwise block it in a write, deaf to
 //! SIGTERM too (the C libraries' `syslog()` blocks so). A line that cannot
 //! go at once is dropped. Syslog's are counted, and the count is said
-//! there after the next line it takes: "syslog: N lines dropped". Stderr's
+//! there after the next line it takes: "syslog: lines dropped: N". Stderr's
 //! go uncounted (a few bytes of code each, and the budget is tight), and
 //! once its reader is gone (EPIPE) nothing more is written there.
 
@@ -95,12 +95,14 @@ impl<'a> Logger<'a> {
         }
         if self.dropped > 0 {
             // The same "<PRI>ifplugd(IFACE): " at LOG_ERR, then the count.
-            line.truncate(PRI_LEN + 11 + self.iface.len());
-            // SAFETY: ASCII digits for ASCII digits: still UTF-8.
-            if let Some(pri) = unsafe { line.as_mut_vec() }.get_mut(1..3) {
+            // SAFETY: the cut is after "): ", ASCII, and ASCII digits
+            // replace ASCII digits: still UTF-8.
+            let v = unsafe { line.as_mut_vec() };
+            v.truncate(PRI_LEN + 11 + self.iface.len());
+            if let Some(pri) = v.get_mut(1..3) {
                 pri.copy_from_slice(b"27");
             }
-            let _ = ufmt::uwrite!(line, "syslog: {} lines dropped", self.dropped);
+            let _ = ufmt::uwrite!(line, "syslog: lines dropped: {}", self.dropped);
             if to_syslog(sock, line.as_bytes()).is_ok() {
                 self.dropped = 0;
             }
@@ -112,16 +114,25 @@ impl<'a> Logger<'a> {
 /// read makes it fail with EAGAIN, and the socket is kept. Any other
 /// failure (syslogd restarted) connects anew and tries once more.
 fn to_syslog(sock: &mut Option<OwnedFd>, packet: &[u8]) -> Result<(), Errno> {
-    let send = |fd: &OwnedFd| {
-        rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT).map(|_| ())
+    let Some(fd) = sock else {
+        return Ok(());
     };
-    match sock.as_ref().map(send) {
-        Some(Err(e)) if e != Errno::AGAIN => {
+    match send(fd, packet) {
+        Err(e) if e != Errno::AGAIN => {
             *sock = connect_syslog();
-            sock.as_ref().map_or(Err(e), send)
+            match sock {
+                Some(fd) => send(fd, packet),
+                None => Err(e),
+            }
         }
-        sent => sent.unwrap_or(Ok(())),
+        sent => sent,
     }
+}
+
+/// One copy for both of to_syslog's sends (smaller on MIPS).
+#[inline(never)]
+fn send(fd: &OwnedFd, packet: &[u8]) -> Result<(), Errno> {
+    rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT).map(|_| ())
 }
 
 fn connect_syslog() -> Option<OwnedFd> {

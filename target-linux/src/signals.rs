@@ -15,7 +15,8 @@ const SIGTERM: c_int = 15;
 /// The signals the daemon handles; blocked, and read from the signalfd.
 /// SIGPIPE among them only so that a write to a closed stderr pipe fails
 /// with EPIPE (stderr gone, see log.rs) instead of killing us; `read`
-/// skips it. The script gets it back at its default, as the others.
+/// reports it as a SIGHUP, which is ignored. The script gets it back at
+/// its default, as the others.
 pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE];
 
 pub struct Signals {
@@ -62,7 +63,7 @@ impl Signals {
                     return Some(match signo as c_int {
                         SIGINT | SIGTERM => Signal::Terminate,
                         SIGQUIT => Signal::Quit,
-                        SIGPIPE => continue,
+                        // SIGHUP, or SIGPIPE: both ignored.
                         _ => Signal::Hangup,
                     });
                 }
