@@ -13,6 +13,7 @@
 
 mod log;
 mod netdev;
+mod pidfile;
 mod script;
 mod signals;
 mod strerror;
@@ -25,15 +26,16 @@ use ifplugd_core::kernel::RTMGRP_LINK;
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command, Options};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome};
-use ifplugd_core::{pidfile, Daemon, Flow, Host};
+use ifplugd_core::{Daemon, Flow, Host};
 use log::{write_stderr, Logger};
 use netdev::{IfName, NetDev};
+use pidfile::{read_pid, remove_pid, write_pid};
 use rustix::event::{poll, PollFd, PollFlags};
 use rustix::fd::{AsFd, AsRawFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
-use rustix::process::{kill_process, Pid, Signal as KillSignal};
+use rustix::process::{kill_process, Signal as KillSignal};
 use script::Script;
 use signals::Signals;
 
@@ -180,17 +182,7 @@ fn run(args: Args) -> u8 {
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
     // no more than 5 (0-2, the signalfd, one socket).
-    let pid_written = match write_pid(pid_path) {
-        Ok(()) => true,
-        Err(e) => {
-            // Like BusyBox, run on without one; unlike it, say so.
-            log.log(&Message::Failed {
-                what: "can't write pid file",
-                errno: e.raw_os_error(),
-            });
-            false
-        }
-    };
+    let pid_written = write_pid(pid_path, &mut log);
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         if pid_written {
             remove_pid(pid_path);
@@ -430,32 +422,4 @@ fn daemonize() -> Result<(), Errno> {
 fn write_stdout(bytes: &[u8]) {
     // SAFETY: fd 1 is only borrowed for this write.
     let _ = rustix::io::write(unsafe { rustix::stdio::stdout() }, bytes);
-}
-
-/// The pid in the pid file, never following a symlink.
-fn read_pid(path: &CStr) -> Option<Pid> {
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .ok()?;
-    let mut buf = [0u8; 127];
-    let n = rustix::io::read(&fd, &mut buf).ok()?;
-    Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
-}
-
-/// Writes our pid, never following a symlink.
-fn write_pid(path: &CStr) -> Result<(), Errno> {
-    let fd = rustix::fs::open(
-        path,
-        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::from_bits_truncate(0o644),
-    )?;
-    let content = pidfile::content(rustix::process::getpid().as_raw_nonzero().get());
-    rustix::io::write(&fd, content.as_bytes()).map(|_| ())
-}
-
-fn remove_pid(path: &CStr) {
-    let _ = rustix::fs::unlink(path);
 }

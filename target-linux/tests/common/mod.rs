@@ -819,3 +819,31 @@ pub fn wait_until_within(
         thread::sleep(Duration::from_millis(20));
     }
 }
+
+impl Lab {
+    /// Starts `ifplugd` as `start` does (ARGS after the defaults), but with
+    /// its stderr on `stderr` (a pipe the test holds, say) instead of the
+    /// line collector: the returned Daemon has no lines.
+    pub fn start_stderr(&self, iface: &str, args: &[&str], stderr: Stdio) -> Daemon {
+        let mut cmd = self.bin_command(&[]);
+        cmd.args(self.default_args(iface)).args(args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let lines: Arc<Lines> = Arc::default();
+        lines.inner.lock().unwrap().eof = true;
+        Daemon {
+            pid: child.id(),
+            child,
+            status: None,
+            iface: iface.to_owned(),
+            script: self.script.clone(),
+            lines,
+            actions: self.dir.join("actions.log"),
+            ns: self.ns.clone(),
+        }
+    }
+}
