@@ -403,6 +403,11 @@ impl Lab {
             g.eof = true;
             sink.cond.notify_all();
         });
+        self.daemon(iface, child, lines)
+    }
+
+    /// The handle of a started daemon whose stderr lines go to `lines`.
+    fn daemon(&self, iface: &str, child: Child, lines: Arc<Lines>) -> Daemon {
         Daemon {
             pid: child.id(),
             child,
@@ -835,15 +840,6 @@ impl Lab {
             .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
         let lines: Arc<Lines> = Arc::default();
         lines.inner.lock().unwrap().eof = true;
-        Daemon {
-            pid: child.id(),
-            child,
-            status: None,
-            iface: iface.to_owned(),
-            script: self.script.clone(),
-            lines,
-            actions: self.dir.join("actions.log"),
-            ns: self.ns.clone(),
-        }
+        self.daemon(iface, child, lines)
     }
 }
