@@ -41,6 +41,15 @@ impl<const N: usize> Line<N> {
     pub fn pop(&mut self) {
         let _ = self.buf.pop();
     }
+
+    /// Keeps the first `len` bytes.
+    pub fn truncate(&mut self, len: usize) {
+        self.buf.truncate(len);
+    }
+
+    pub fn bytes_mut(&mut self) -> &mut [u8] {
+        &mut self.buf
+    }
 }
 
 impl<const N: usize> uWrite for Line<N> {
@@ -103,7 +112,8 @@ pub enum Message<'a> {
     UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
-    /// A system call the daemon cannot go on without failed.
+    /// A system call the daemon cannot go on without failed; with errno
+    /// 0, `what` alone says what is wrong.
     Failed {
         what: &'a str,
         errno: i32,
@@ -112,6 +122,17 @@ pub enum Message<'a> {
 
 const EPERM: i32 = 1;
 
+/// How serious a line is: its syslog level (stderr does not show it).
+/// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
+/// as BusyBox 1.36 does, so that "link is up" trips no error alerting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// LOG_ERR: something failed.
+    Error,
+    /// LOG_INFO: the daemon at work.
+    Info,
+}
+
 /// The banner after "started: ".
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
@@ -119,6 +140,7 @@ impl Message<'_> {
     /// The errno to append as ": strerror", BusyBox's `bb_perror_msg`.
     pub fn errno(&self) -> Option<i32> {
         match *self {
+            Message::Failed { errno: 0, .. } => None,
             Message::GetFlagsFailed(e)
             | Message::SetFlagsFailed(e)
             | Message::NetlinkRecvFailed(e)
@@ -127,6 +149,32 @@ impl Message<'_> {
             | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
             _ => None,
+        }
+    }
+
+    /// The line's syslog level: failures are errors, the rest routine.
+    pub fn severity(&self) -> Severity {
+        let routine = match *self {
+            Message::LinkIs(s) => s != Status::Error,
+            Message::ExitCode(code) => code == 0,
+            _ => matches!(
+                self,
+                Message::Started
+                    | Message::UppingInterface
+                    | Message::UsingMode(_)
+                    | Message::InterfaceExists
+                    | Message::InterfaceWaiting
+                    | Message::Executing { .. }
+                    | Message::InterfaceAppeared
+                    | Message::InterfaceDisappeared
+                    | Message::Exiting
+                    | Message::ScriptStopped
+            ),
+        };
+        if routine {
+            Severity::Info
+        } else {
+            Severity::Error
         }
     }
 }
@@ -296,6 +344,73 @@ mod tests {
         let mut s = Line::<128>::new();
         write_line(&mut s, b"eth0", &Message::PollFailed(4095), |_| None).unwrap();
         assert_eq!(lossy(&s), "ifplugd(eth0): poll: error 4095\n");
+    }
+
+    #[test]
+    fn routine_lines_are_info_failures_errors() {
+        let info = [
+            Message::Started,
+            Message::UppingInterface,
+            Message::UsingMode(Method::Mii),
+            Message::InterfaceExists,
+            Message::InterfaceWaiting,
+            Message::LinkIs(Status::Up),
+            Message::LinkIs(Status::Down),
+            Message::Executing {
+                script: b"s",
+                iface: b"eth0",
+                action: Status::Up,
+            },
+            Message::ExitCode(0),
+            Message::InterfaceAppeared,
+            Message::InterfaceDisappeared,
+            Message::Exiting,
+            Message::ScriptStopped,
+        ];
+        for m in info {
+            assert_eq!(m.severity(), Severity::Info, "{m:?}");
+        }
+        let errors = [
+            Message::LinkIs(Status::Error),
+            Message::GetFlagsFailed(19),
+            Message::SetFlagsFailed(1),
+            Message::ProbeFailed(ProbeError {
+                step: Step::EthtoolGlink,
+                errno: 19,
+            }),
+            Message::FailedToDetect,
+            Message::CantExecute {
+                script: b"s",
+                errno: 2,
+            },
+            Message::KilledBySignal(9),
+            Message::ExitCode(1),
+            Message::ExitCode(255),
+            Message::NetlinkOverrun,
+            Message::NetlinkTruncated,
+            Message::NetlinkRecvFailed(105),
+            Message::PollFailed(4),
+            Message::DaemonRunning,
+            Message::Failed {
+                what: "fork",
+                errno: 12,
+            },
+        ];
+        for m in errors {
+            assert_eq!(m.severity(), Severity::Error, "{m:?}");
+        }
+    }
+
+    #[test]
+    fn a_failure_without_errno_is_said_alone() {
+        let m = Message::Failed {
+            what: "pid file is not a regular file: not used",
+            errno: 0,
+        };
+        assert_eq!(
+            text(m),
+            "ifplugd(eth0): pid file is not a regular file: not used\n"
+        );
     }
 
     #[test]

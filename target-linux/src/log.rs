@@ -1,19 +1,38 @@
 //! Log lines go to stderr as "ifplugd(IFACE): text", and, unless `-s`, to
 //! syslog (facility daemon, ident "ifplugd(IFACE)") through /dev/log, as
 //! BusyBox does with `logmode = LOGMODE_STDIO | LOGMODE_SYSLOG`.
+//!
+//! Neither may ever stop the daemon: a syslog reader that stops reading
+//! or a full stderr pipe would otherwise block it in a write, deaf to
+//! SIGTERM too (the C libraries' `syslog()` blocks so). A line that cannot
+//! go at once is dropped. Syslog's are counted, and the count is said
+//! there after the next line it takes: "syslog: lines dropped: N". Stderr's
+//! go uncounted (a few bytes of code each, and the budget is tight), and
+//! once its reader is gone (EPIPE) nothing more is written there.
 
-use ifplugd_core::messages::{write_line, Line, Message};
+use ifplugd_core::messages::{write_line, Line, Message, Severity};
+use rustix::event::{poll, PollFd, PollFlags};
 use rustix::fd::OwnedFd;
+use rustix::io::Errno;
 use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
 use ufmt::uWrite;
 
-/// LOG_DAEMON | LOG_ERR: BusyBox logs every line at LOG_ERR.
-const PRIORITY: &str = "<27>";
+/// LOG_DAEMON | LOG_ERR and LOG_DAEMON | LOG_INFO. BusyBox logs every line
+/// at LOG_ERR; routine lines at LOG_INFO are ours (and BusyBox 1.36's).
+const ERR: &str = "<27>";
+const INFO: &str = "<30>";
+/// Both priorities are this long.
+const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
 
 pub struct Logger<'a> {
     iface: &'a [u8],
+    /// The socket to /dev/log, if syslog is asked for and reached.
     syslog: Option<OwnedFd>,
+    /// Lines syslog did not take since it last took one.
+    dropped: u32,
+    /// Stderr's reader is gone (EPIPE): write no more there.
+    stderr_gone: bool,
 }
 
 impl<'a> Logger<'a> {
@@ -22,37 +41,95 @@ impl<'a> Logger<'a> {
         Logger {
             iface,
             syslog: None,
+            dropped: 0,
+            stderr_gone: false,
         }
     }
 
-    /// Adds syslog. If /dev/log cannot be reached, lines still go to
-    /// stderr and the reason is said there once.
+    /// Adds syslog. While /dev/log cannot be reached, lines still go to
+    /// stderr, and the ones syslog missed are counted.
     pub fn open_syslog(&mut self) {
         self.syslog = connect_syslog();
     }
 
     pub fn log(&mut self, msg: &Message<'_>) {
-        // One buffer: "<27>" for syslog, then the line as stderr gets it.
+        // One buffer: "<PRI>" for syslog, then the line as stderr gets it.
         let mut buf = Line::<LINE_MAX>::new();
-        let _ = buf.write_str(PRIORITY);
+        let _ = buf.write_str(match msg.severity() {
+            Severity::Info => INFO,
+            Severity::Error => ERR,
+        });
         // A line too long for the buffer is cut, not lost.
         if write_line(&mut buf, self.iface, msg, crate::strerror::text).is_err() {
             buf.pop();
             let _ = buf.write_str("\n");
         }
-        let bytes = buf.as_bytes();
-        write_stderr(bytes.get(PRIORITY.len()..).unwrap_or(&[]));
-        let packet = bytes.get(..bytes.len().saturating_sub(1)).unwrap_or(&[]);
-        if let Some(fd) = &self.syslog {
-            if rustix::net::send(fd, packet, SendFlags::NOSIGNAL).is_err() {
-                // syslogd restarted: connect once more and retry.
-                self.syslog = connect_syslog();
-                if let Some(fd) = &self.syslog {
-                    let _ = rustix::net::send(fd, packet, SendFlags::NOSIGNAL);
-                }
+        self.emit(&mut buf);
+    }
+
+    /// "<PRI>ifplugd(IFACE): text\n" to both sinks, never waiting.
+    fn emit(&mut self, line: &mut Line<LINE_MAX>) {
+        let bytes = line.as_bytes();
+        if !self.stderr_gone {
+            // Its reader is gone: a closed pipe, not a full one.
+            self.stderr_gone = matches!(
+                stderr_now(bytes.get(PRI_LEN..).unwrap_or(&[])),
+                Err(Errno::PIPE)
+            );
+        }
+        if self.syslog.is_none() {
+            return;
+        }
+        let sock = &mut self.syslog;
+        // Syslog takes the line without its newline. One it cannot take
+        // now is counted; after the next one it takes, it is told how many
+        // it missed.
+        if to_syslog(
+            sock,
+            bytes.get(..bytes.len().saturating_sub(1)).unwrap_or(&[]),
+        )
+        .is_err()
+        {
+            self.dropped = self.dropped.wrapping_add(1);
+            return;
+        }
+        if self.dropped > 0 {
+            // The same "<PRI>ifplugd(IFACE): " at LOG_ERR, then the count.
+            line.truncate(PRI_LEN + "ifplugd(): ".len() + self.iface.len());
+            if let Some(pri) = line.bytes_mut().get_mut(1..3) {
+                pri.copy_from_slice(b"27");
+            }
+            let _ = ufmt::uwrite!(line, "syslog: lines dropped: {}", self.dropped);
+            if to_syslog(sock, line.as_bytes()).is_ok() {
+                self.dropped = 0;
             }
         }
     }
+}
+
+/// Sends one packet to syslog without waiting: a reader that does not
+/// read makes it fail with EAGAIN, and the socket is kept. Any other
+/// failure (syslogd restarted) connects anew and tries once more.
+fn to_syslog(sock: &mut Option<OwnedFd>, packet: &[u8]) -> Result<(), Errno> {
+    let Some(fd) = sock else {
+        return Ok(());
+    };
+    match send(fd, packet) {
+        Err(e) if e != Errno::AGAIN => {
+            *sock = connect_syslog();
+            match sock {
+                Some(fd) => send(fd, packet),
+                None => Err(e),
+            }
+        }
+        sent => sent,
+    }
+}
+
+/// One copy for both of to_syslog's sends (smaller on MIPS).
+#[inline(never)]
+fn send(fd: &OwnedFd, packet: &[u8]) -> Result<(), Errno> {
+    rustix::net::send(fd, packet, SendFlags::NOSIGNAL | SendFlags::DONTWAIT).map(|_| ())
 }
 
 fn connect_syslog() -> Option<OwnedFd> {
@@ -68,17 +145,26 @@ fn connect_syslog() -> Option<OwnedFd> {
     Some(fd)
 }
 
-/// Writes all of `bytes` to stderr, ignoring errors (stderr may be closed).
-pub fn write_stderr(mut bytes: &[u8]) {
+/// Writes `bytes` to stderr if it can take them now, ignoring errors
+/// (stderr may be closed, full or gone).
+pub fn write_stderr(bytes: &[u8]) {
+    let _ = stderr_now(bytes);
+}
+
+/// Writes `bytes` to stderr without ever waiting: EAGAIN when it cannot
+/// take them now. Stderr is shared with whoever started us (and, with
+/// `-n`, the script), so it is not made O_NONBLOCK, which would change it
+/// for them too; instead a zero-timeout poll says whether a write would
+/// wait. A pipe that says it would not has a page free: a line of ours
+/// (at most 1 KiB, less than PIPE_BUF) then goes at once and whole.
+fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
     // SAFETY: fd 2 is only borrowed for this write; if it is closed the
-    // write fails with EBADF, which is ignored.
+    // write fails with EBADF.
     let fd = unsafe { rustix::stdio::stderr() };
-    while !bytes.is_empty() {
-        match rustix::io::write(fd, bytes) {
-            Ok(0) => return,
-            Ok(n) => bytes = bytes.get(n..).unwrap_or(&[]),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(_) => return,
-        }
+    // Any event (POLLERR or POLLHUP too) means the write will not wait.
+    let mut fds = [PollFd::new(&fd, PollFlags::OUT)];
+    if poll(&mut fds, Some(&rustix::time::Timespec::default())) != Ok(1) {
+        return Err(Errno::AGAIN);
     }
+    rustix::io::write(fd, bytes).map(|_| ())
 }

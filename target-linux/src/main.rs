@@ -1,6 +1,7 @@
 //! `ifplugd`: the system calls around `ifplugd-core`. Every decision is the
-//! core's; this file opens the sockets, sleeps until the core's next
-//! deadline, and hands it what woke us.
+//! core's. This file is the entry point and start-up (arguments, the pid
+//! file, daemonizing, the sockets); `event_loop` sleeps until the core's
+//! next deadline and hands it what woke us.
 // `cargo clippy --all-targets` builds this as a test harness too, with std:
 // then the start-up and panic glue step aside.
 #![cfg_attr(not(test), no_std)]
@@ -11,35 +12,32 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod args;
+mod event_loop;
 mod log;
 mod netdev;
+mod pidfile;
+mod process;
 mod script;
 mod signals;
 mod strerror;
 mod sys;
 
+use args::Args;
 use core::ffi::{c_char, c_int, CStr};
-use ifplugd_core::delay::Millis;
-use ifplugd_core::detect::{Method, ProbeError, Reading};
-use ifplugd_core::kernel::RTMGRP_LINK;
+use event_loop::{main_loop, open_netlink, System};
 use ifplugd_core::messages::{Line, Message};
-use ifplugd_core::options::{self, Command, Options};
-use ifplugd_core::script::{ScriptCall, ScriptOutcome};
-use ifplugd_core::{pidfile, Daemon, Flow, Host};
+use ifplugd_core::options::{self, Command};
 use log::{write_stderr, Logger};
 use netdev::{IfName, NetDev};
-use rustix::event::{poll, PollFd, PollFlags};
-use rustix::fd::{AsFd, AsRawFd, OwnedFd};
-use rustix::fs::{Mode, OFlags};
+use pidfile::{read_pid, remove_pid, write_pid};
+use process::{daemonize, ensure_std_fds, write_stdout};
+use rustix::fd::AsFd;
 use rustix::io::Errno;
-use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
-use rustix::process::{kill_process, Pid, Signal as KillSignal};
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+use rustix::process::{kill_process, Signal as KillSignal};
 use script::Script;
 use signals::Signals;
-
-/// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
-/// ~1.5 KiB today); a larger one is seen as truncated and re-read.
-const NETLINK_BUF: usize = 8 * 1024;
 
 #[cfg(not(test))]
 #[panic_handler]
@@ -63,40 +61,6 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     // SAFETY: the C start-up code hands us argc valid C strings.
     let args = unsafe { Args::new(argc, argv) };
     c_int::from(run(args))
-}
-
-/// The arguments after the program name, as the C strings they are.
-#[derive(Clone, Copy)]
-struct Args {
-    argv: *const *const c_char,
-    at: usize,
-    end: usize,
-}
-
-impl Args {
-    /// # Safety
-    /// `argv` must hold `argc` NUL-terminated strings that live for ever.
-    unsafe fn new(argc: c_int, argv: *const *const c_char) -> Args {
-        Args {
-            argv,
-            at: 1,
-            end: usize::try_from(argc).unwrap_or(0),
-        }
-    }
-}
-
-impl Iterator for Args {
-    type Item = &'static CStr;
-    fn next(&mut self) -> Option<&'static CStr> {
-        if self.at >= self.end {
-            return None;
-        }
-        // SAFETY: at < argc, so argv[at] is a valid C string living for
-        // ever (the process's own arguments).
-        let arg = unsafe { CStr::from_ptr(*self.argv.add(self.at)) };
-        self.at += 1;
-        Some(arg)
-    }
 }
 
 fn run(args: Args) -> u8 {
@@ -180,17 +144,7 @@ fn run(args: Args) -> u8 {
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
     // no more than 5 (0-2, the signalfd, one socket).
-    let pid_written = match write_pid(pid_path) {
-        Ok(()) => true,
-        Err(e) => {
-            // Like BusyBox, run on without one; unlike it, say so.
-            log.log(&Message::Failed {
-                what: "can't write pid file",
-                errno: e.raw_os_error(),
-            });
-            false
-        }
-    };
+    let pid_written = write_pid(pid_path, &mut log);
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         if pid_written {
             remove_pid(pid_path);
@@ -243,219 +197,4 @@ fn run(args: Args) -> u8 {
         remove_pid(pid_path);
     }
     code
-}
-
-fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
-    let mut daemon = Daemon::new(opts);
-    // Each clock read is a system call (see sys::monotonic_ms): the clock is
-    // read when something woke us, after the script ran (it may have taken
-    // a while), and by the core when a change sets a deadline. When the
-    // poll simply timed out, at least its timeout passed, and that is the
-    // time we go on with: it may lag (timer slack, SIGSTOP) but never runs
-    // early, and a deadline is always set from a real read.
-    let mut now_ms = now();
-    let mut flow = daemon.start(host, now_ms);
-    let mut buf = [0u8; NETLINK_BUF];
-    while flow == Flow::Continue {
-        if core::mem::take(&mut host.script_ran) {
-            now_ms = now();
-        }
-        // The core read the clock to set a deadline: go on from there.
-        now_ms = now_ms.max(host.clock);
-        // At most a day: u32 arithmetic, no 64-bit division on 32-bit
-        // routers.
-        let timeout_ms = daemon
-            .poll_at()
-            .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
-        let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
-            tv_sec: (ms / 1000).into(),
-            tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-        });
-        let (sig_ready, nl_ready) = {
-            let sigfd = host.signals.fd();
-            let mut fds = [
-                PollFd::new(&sigfd, PollFlags::IN),
-                PollFd::new(&sigfd, PollFlags::IN),
-            ];
-            let n = match netlink_fd {
-                Some(fd) => {
-                    fds[1] = PollFd::new(fd, PollFlags::IN);
-                    2
-                }
-                None => 1,
-            };
-            match poll(&mut fds[..n], timeout.as_ref()) {
-                Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
-                Ok(_) | Err(Errno::INTR) => now_ms = now(),
-                Err(e) => {
-                    host.log.log(&Message::PollFailed(e.raw_os_error()));
-                    return 1;
-                }
-            }
-            (
-                !fds[0].revents().is_empty(),
-                n == 2 && !fds[1].revents().is_empty(),
-            )
-        };
-        if sig_ready {
-            while let Some(sig) = host.signals.read() {
-                flow = daemon.signal(host, sig);
-                if flow != Flow::Continue {
-                    break;
-                }
-            }
-            if flow != Flow::Continue {
-                break;
-            }
-        }
-        if let (true, Some(fd)) = (nl_ready, netlink_fd) {
-            drain_netlink(fd, &mut buf, &mut daemon, host);
-        }
-        flow = daemon.wake(host, now_ms);
-    }
-    match flow {
-        Flow::Exit(code) => code,
-        Flow::Continue => 1,
-    }
-}
-
-/// Reads every datagram waiting on the netlink socket.
-fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &mut System<'_>) {
-    loop {
-        match rustix::net::recv(fd, &mut *buf, RecvFlags::DONTWAIT | RecvFlags::TRUNC) {
-            Ok((_, len)) if len > buf.len() => daemon.netlink_lost(host),
-            Ok((_, len)) => daemon.netlink(host, buf.get(..len).unwrap_or(&[])),
-            Err(Errno::AGAIN) => return,
-            Err(Errno::INTR) => {}
-            Err(Errno::NOBUFS) => daemon.netlink_lost(host),
-            Err(e) => {
-                host.log.log(&Message::NetlinkRecvFailed(e.raw_os_error()));
-                daemon.netlink_lost(host);
-                return;
-            }
-        }
-    }
-}
-
-fn open_netlink() -> Result<OwnedFd, Errno> {
-    let fd = rustix::net::socket_with(
-        AddressFamily::NETLINK,
-        SocketType::RAW,
-        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-        None, // NETLINK_ROUTE is protocol 0
-    )?;
-    rustix::net::bind(&fd, &netlink::SocketAddrNetlink::new(0, RTMGRP_LINK))?;
-    Ok(fd)
-}
-
-/// The monotonic clock in milliseconds.
-fn now() -> Millis {
-    sys::monotonic_ms()
-}
-
-/// The system calls the core asks for.
-struct System<'a> {
-    dev: NetDev<'a>,
-    log: Logger<'a>,
-    script: Script<'a>,
-    signals: Signals,
-    /// The script ran since the main loop last read the clock.
-    script_ran: bool,
-    /// The clock as the core last had it read.
-    clock: Millis,
-}
-
-impl Host for System<'_> {
-    fn log(&mut self, msg: &Message<'_>) {
-        self.log.log(msg);
-    }
-
-    fn if_index(&mut self) -> Option<u32> {
-        self.dev.index().ok()
-    }
-
-    fn if_flags(&mut self) -> Result<u32, i32> {
-        self.dev.flags().map_err(|e| e.raw_os_error())
-    }
-
-    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
-        self.dev.set_flags(flags).map_err(|e| e.raw_os_error())
-    }
-
-    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
-        self.dev.probe(method)
-    }
-
-    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
-        self.script_ran = true;
-        self.script.run(call, &mut self.signals)
-    }
-
-    fn now(&mut self) -> Millis {
-        self.clock = now();
-        self.clock
-    }
-}
-
-/// Fds 0, 1 and 2 open (on /dev/null if they were closed), so that no
-/// socket of ours becomes "stderr".
-fn ensure_std_fds() {
-    while let Ok(fd) = rustix::fs::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
-        if fd.as_raw_fd() > 2 {
-            break;
-        }
-        core::mem::forget(fd);
-    }
-}
-
-/// fork, setsid, chdir /, stdio on /dev/null: BusyBox's
-/// `bb_daemonize_or_rexec(DAEMON_CHDIR_ROOT)`.
-fn daemonize() -> Result<(), Errno> {
-    let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
-    let _ = rustix::process::chdir(c"/");
-    // SAFETY: single-threaded; the child goes on with a copy of everything.
-    match unsafe { sys::clone_copy(false) } {
-        Err(errno) => return Err(Errno::from_raw_os_error(errno)),
-        Ok(0) => {}
-        // SAFETY: the parent leaves at once, as BusyBox's does.
-        Ok(_) => unsafe { sys::_exit(0) },
-    }
-    let _ = rustix::process::setsid();
-    let _ = rustix::stdio::dup2_stdin(&null);
-    let _ = rustix::stdio::dup2_stdout(&null);
-    let _ = rustix::stdio::dup2_stderr(&null);
-    Ok(())
-}
-
-fn write_stdout(bytes: &[u8]) {
-    // SAFETY: fd 1 is only borrowed for this write.
-    let _ = rustix::io::write(unsafe { rustix::stdio::stdout() }, bytes);
-}
-
-/// The pid in the pid file, never following a symlink.
-fn read_pid(path: &CStr) -> Option<Pid> {
-    let fd = rustix::fs::open(
-        path,
-        OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::empty(),
-    )
-    .ok()?;
-    let mut buf = [0u8; 127];
-    let n = rustix::io::read(&fd, &mut buf).ok()?;
-    Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
-}
-
-/// Writes our pid, never following a symlink.
-fn write_pid(path: &CStr) -> Result<(), Errno> {
-    let fd = rustix::fs::open(
-        path,
-        OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-        Mode::from_bits_truncate(0o644),
-    )?;
-    let content = pidfile::content(rustix::process::getpid().as_raw_nonzero().get());
-    rustix::io::write(&fd, content.as_bytes()).map(|_| ())
-}
-
-fn remove_pid(path: &CStr) {
-    let _ = rustix::fs::unlink(path);
 }

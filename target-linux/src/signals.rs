@@ -9,10 +9,15 @@ use rustix::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
 const SIGHUP: c_int = 1;
 const SIGINT: c_int = 2;
 const SIGQUIT: c_int = 3;
+const SIGPIPE: c_int = 13;
 const SIGTERM: c_int = 15;
 
 /// The signals the daemon handles; blocked, and read from the signalfd.
-pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP];
+/// SIGPIPE among them only so that a write to a closed stderr pipe fails
+/// with EPIPE (stderr gone, see log.rs) instead of killing us; `read`
+/// reports it as a SIGHUP, which is ignored. The script gets it back at
+/// its default, as the others.
+pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE];
 
 pub struct Signals {
     fd: OwnedFd,
@@ -58,6 +63,7 @@ impl Signals {
                     return Some(match signo as c_int {
                         SIGINT | SIGTERM => Signal::Terminate,
                         SIGQUIT => Signal::Quit,
+                        // SIGHUP, or SIGPIPE: both ignored.
                         _ => Signal::Hangup,
                     });
                 }

@@ -125,7 +125,7 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
 /// `arg` must be what `request` expects.
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
 pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut core::ffi::c_void) -> Result<(), i32> {
-    // SAFETY: the caller passes the `arg` that `request` expects.
+    // SAFETY: the caller's promise: `arg` is what `request` expects.
     if unsafe { syscall(nr::IOCTL, fd as c_long, request, arg) } < 0 {
         Err(errno())
     } else {

@@ -185,30 +185,12 @@ fn starts_with_five_descriptors() {
     let dir = dir.to_str().expect("UTF-8").to_owned();
     // Without what the test harness inherited (cargo's jobserver pipe).
     let close = "import os, sys; os.closerange(3, 65536); os.execvp(sys.argv[1], sys.argv[1:])";
-    let argv = [
-        "sh",
-        "-c",
-        "cd \"$0\" && exec \"$@\"",
-        &dir,
-        "python3",
-        "-c",
-        close,
-        "prlimit",
-        "--nofile=5",
-        BIN,
-        "-n",
-        "-s",
-        "-i",
-        "agfd",
-        "-r",
-        "/usr/bin/touch",
-        "-t",
-        "1",
-        "-u",
-        "0",
-        "-d",
-        "0",
-    ];
+    let mut args = lab.default_args("agfd");
+    let script = args.iter().position(|a| a == "-r").expect("-r") + 1;
+    args[script] = "/usr/bin/touch".to_owned();
+    let mut argv = vec!["sh", "-c", "cd \"$0\" && exec \"$@\"", &dir];
+    argv.extend(["python3", "-c", close, "prlimit", "--nofile=5", BIN]);
+    argv.extend(args.iter().map(String::as_str));
     let mut d = lab.start_via("agfd", &argv);
     d.wait_msg("exit code: 0");
     assert!(

@@ -415,6 +415,11 @@ impl Lab {
             g.eof = true;
             sink.cond.notify_all();
         });
+        self.daemon(iface, child, lines)
+    }
+
+    /// The handle of a started daemon whose stderr lines go to `lines`.
+    fn daemon(&self, iface: &str, child: Child, lines: Arc<Lines>) -> Daemon {
         Daemon {
             pid: child.id(),
             child,
@@ -829,5 +834,24 @@ pub fn wait_until_within(
             panic!("timed out after {limit:?} waiting for {}", what());
         }
         thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Lab {
+    /// Starts `ifplugd` as `start` does (ARGS after the defaults), but with
+    /// its stderr on `stderr` (a pipe the test holds, say) instead of the
+    /// line collector: the returned Daemon has no lines.
+    pub fn start_stderr(&self, iface: &str, args: &[&str], stderr: Stdio) -> Daemon {
+        let mut cmd = self.bin_command(&[]);
+        cmd.args(self.default_args(iface)).args(args);
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        let child = cmd
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {cmd:?}: {e}"));
+        let lines: Arc<Lines> = Arc::default();
+        lines.inner.lock().unwrap().eof = true;
+        self.daemon(iface, child, lines)
     }
 }

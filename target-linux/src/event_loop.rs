@@ -1,0 +1,176 @@
+//! The main loop: sleep in `poll` until the core's next deadline, a
+//! signal or a netlink datagram, hand the core what woke us, and carry out
+//! what it asks through [`System`], its [`Host`].
+
+use crate::log::Logger;
+use crate::netdev::NetDev;
+use crate::script::Script;
+use crate::signals::Signals;
+use crate::sys;
+use ifplugd_core::delay::Millis;
+use ifplugd_core::detect::{Method, ProbeError, Reading};
+use ifplugd_core::kernel::RTMGRP_LINK;
+use ifplugd_core::messages::Message;
+use ifplugd_core::options::Options;
+use ifplugd_core::script::{ScriptCall, ScriptOutcome};
+use ifplugd_core::{Daemon, Flow, Host};
+use rustix::event::{poll, PollFd, PollFlags};
+use rustix::fd::OwnedFd;
+use rustix::io::Errno;
+use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
+
+/// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
+/// ~1.5 KiB today); a larger one is seen as truncated and re-read.
+const NETLINK_BUF: usize = 8 * 1024;
+
+pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
+    let mut daemon = Daemon::new(opts);
+    // Each clock read is a system call (see sys::monotonic_ms): the clock is
+    // read when something woke us, after the script ran (it may have taken
+    // a while), and by the core when a change sets a deadline. When the
+    // poll simply timed out, at least its timeout passed, and that is the
+    // time we go on with: it may lag (timer slack, SIGSTOP) but never runs
+    // early, and a deadline is always set from a real read.
+    let mut now_ms = now();
+    let mut flow = daemon.start(host, now_ms);
+    let mut buf = [0u8; NETLINK_BUF];
+    while flow == Flow::Continue {
+        if core::mem::take(&mut host.script_ran) {
+            now_ms = now();
+        }
+        // The core read the clock to set a deadline: go on from there.
+        now_ms = now_ms.max(host.clock);
+        // At most a day: u32 arithmetic, no 64-bit division on 32-bit
+        // routers.
+        let timeout_ms = daemon
+            .poll_at()
+            .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
+        let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
+            tv_sec: (ms / 1000).into(),
+            tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
+        });
+        let (sig_ready, nl_ready) = {
+            let sigfd = host.signals.fd();
+            let mut fds = [
+                PollFd::new(&sigfd, PollFlags::IN),
+                PollFd::new(&sigfd, PollFlags::IN),
+            ];
+            let n = match netlink_fd {
+                Some(fd) => {
+                    fds[1] = PollFd::new(fd, PollFlags::IN);
+                    2
+                }
+                None => 1,
+            };
+            match poll(&mut fds[..n], timeout.as_ref()) {
+                Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
+                Ok(_) | Err(Errno::INTR) => now_ms = now(),
+                Err(e) => {
+                    host.log.log(&Message::PollFailed(e.raw_os_error()));
+                    return 1;
+                }
+            }
+            (
+                !fds[0].revents().is_empty(),
+                n == 2 && !fds[1].revents().is_empty(),
+            )
+        };
+        if sig_ready {
+            while let Some(sig) = host.signals.read() {
+                flow = daemon.signal(host, sig);
+                if flow != Flow::Continue {
+                    break;
+                }
+            }
+            if flow != Flow::Continue {
+                break;
+            }
+        }
+        if let (true, Some(fd)) = (nl_ready, netlink_fd) {
+            drain_netlink(fd, &mut buf, &mut daemon, host);
+        }
+        flow = daemon.wake(host, now_ms);
+    }
+    match flow {
+        Flow::Exit(code) => code,
+        Flow::Continue => 1,
+    }
+}
+
+/// Reads every datagram waiting on the netlink socket.
+fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &mut System<'_>) {
+    loop {
+        match rustix::net::recv(fd, &mut *buf, RecvFlags::DONTWAIT | RecvFlags::TRUNC) {
+            Ok((_, len)) if len > buf.len() => daemon.netlink_lost(host),
+            Ok((_, len)) => daemon.netlink(host, buf.get(..len).unwrap_or(&[])),
+            Err(Errno::AGAIN) => return,
+            Err(Errno::INTR) => {}
+            Err(Errno::NOBUFS) => daemon.netlink_lost(host),
+            Err(e) => {
+                host.log.log(&Message::NetlinkRecvFailed(e.raw_os_error()));
+                daemon.netlink_lost(host);
+                return;
+            }
+        }
+    }
+}
+
+pub fn open_netlink() -> Result<OwnedFd, Errno> {
+    let fd = rustix::net::socket_with(
+        AddressFamily::NETLINK,
+        SocketType::RAW,
+        SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
+        None, // NETLINK_ROUTE is protocol 0
+    )?;
+    rustix::net::bind(&fd, &netlink::SocketAddrNetlink::new(0, RTMGRP_LINK))?;
+    Ok(fd)
+}
+
+/// The monotonic clock in milliseconds.
+fn now() -> Millis {
+    sys::monotonic_ms()
+}
+
+/// The system calls the core asks for.
+pub struct System<'a> {
+    pub dev: NetDev<'a>,
+    pub log: Logger<'a>,
+    pub script: Script<'a>,
+    pub signals: Signals,
+    /// The script ran since the main loop last read the clock.
+    pub script_ran: bool,
+    /// The clock as the core last had it read.
+    pub clock: Millis,
+}
+
+impl Host for System<'_> {
+    fn log(&mut self, msg: &Message<'_>) {
+        self.log.log(msg);
+    }
+
+    fn if_index(&mut self) -> Option<u32> {
+        self.dev.index().ok()
+    }
+
+    fn if_flags(&mut self) -> Result<u32, i32> {
+        self.dev.flags().map_err(|e| e.raw_os_error())
+    }
+
+    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
+        self.dev.set_flags(flags).map_err(|e| e.raw_os_error())
+    }
+
+    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
+        self.dev.probe(method)
+    }
+
+    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
+        self.script_ran = true;
+        self.script.run(call, &mut self.signals)
+    }
+
+    fn now(&mut self) -> Millis {
+        self.clock = now();
+        self.clock
+    }
+}
