@@ -101,7 +101,10 @@ pub fn build(targets: &[Target]) -> Result {
             .args(["--config", "profile.release.strip=false"])
             .arg("--target-dir")
             .arg(cache().join("cargo"))
-            .env("RUSTUP_TOOLCHAIN", tools::NIGHTLY)
+            // Not RUSTUP_TOOLCHAIN: with it `rustup toolchain list` marks
+            // nightly `(active)`, which cross 0.2.5 does not parse; it then
+            // "installs" nightly, i.e. updates the machine's toolchain.
+            .env_remove("RUSTUP_TOOLCHAIN")
             .env("CARGO_NET_OFFLINE", "true")
             .env("CROSS_CONTAINER_ENGINE", &engine.program)
             .env("RUSTFLAGS", rustflags(t, linker))
