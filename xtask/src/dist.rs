@@ -4,6 +4,10 @@
 //! targets have no prebuilt std on this rustup mirror, MIPS has none at all,
 //! and immediate-abort panics need a core built with them anyway), zig
 //! (through cargo-zigbuild) as the linker and the provider of musl.
+//!
+//! `--via cross` (dist/cross.rs) builds the same in a container with cross.
+
+mod cross;
 
 use crate::tools::{self, Cross};
 use crate::{dist_dir, run, target_dir, Result, Target};
@@ -30,14 +34,20 @@ const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
 /// ARMv7 runs Thumb-2, which is about a quarter smaller than ARM code; the
 /// C library stays in ARM mode and interworks.
 ///
-/// With zig (`Linker::Zig`) every target links with xtask/no-unwind.ld,
-/// which drops the unwind tables zig's musl objects bring (3-4 KB of a
-/// loaded segment) and the .eh_frame_hdr that indexes them. cross's GCC
-/// toolchains keep theirs: their crtbegin.o may refer to .eh_frame.
+/// With zig (`Linker::Zig`, and `Linker::ZigAt` in our cross image) every
+/// target links with xtask/no-unwind.ld, which drops the unwind tables zig's
+/// musl objects bring (3-4 KB of a loaded segment) and the .eh_frame_hdr
+/// that indexes them. cross's stock GCC toolchains keep theirs: their
+/// crtbegin.o may refer to .eh_frame.
 pub fn rustflags(t: &Target, linker: Linker) -> String {
     let mut flags = RUSTFLAGS.to_string();
-    if linker == Linker::Zig {
-        let script = crate::root().join("xtask/no-unwind.ld");
+    let workspace = match linker {
+        Linker::Zig => Some(crate::root()),
+        Linker::ZigAt(dir) => Some(PathBuf::from(dir)),
+        Linker::Cross => None,
+    };
+    if let Some(workspace) = workspace {
+        let script = workspace.join("xtask/no-unwind.ld");
         flags.push_str(" -Clink-arg=-Wl,--no-eh-frame-hdr -Clink-arg=-Wl,-T,");
         flags.push_str(&script.display().to_string());
     }
@@ -57,10 +67,12 @@ pub fn rustflags(t: &Target, linker: Linker) -> String {
     flags
 }
 
-/// Who links: zig (the default route) or cross's container toolchains.
+/// Who links: zig (the default route), zig in our cross image (which sees
+/// the workspace at the directory given), or cross's stock toolchains.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Linker {
     Zig,
+    ZigAt(&'static str),
     Cross,
 }
 
@@ -73,7 +85,7 @@ pub fn command(targets: &[Target], via: Option<&str>) -> Result {
             }
             Ok(())
         }
-        Some("cross") => via_cross(targets),
+        Some("cross") => cross::build(targets),
         Some(other) => Err(format!("unknown --via `{other}` (only `cross`)")),
     }
 }
@@ -91,7 +103,7 @@ pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
         .args(["--config", "profile.release.strip=false"])
         .env("RUSTFLAGS", rustflags(t, Linker::Zig)))?;
     let built = target_dir().join(t.triple).join("release/ifplugd");
-    install(cross, t, &built)?;
+    install(cross, t, &built, &dist_dir(t.triple))?;
     let dist = dist_dir(t.triple).join("ifplugd");
     let size = fs::metadata(&dist).map_err(|e| e.to_string())?.len();
     println!(
@@ -103,9 +115,9 @@ pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
     Ok(dist)
 }
 
-/// Copies `built` into the dist tree, strips it, and checks it is static.
-fn install(cross: &Cross, t: &Target, built: &Path) -> Result {
-    let dir = dist_dir(t.triple);
+/// Copies `built` into `dir` (a target's dist directory), strips it, and
+/// checks it is static.
+fn install(cross: &Cross, t: &Target, built: &Path, dir: &Path) -> Result {
     let unstripped = dir.join("unstripped/ifplugd");
     fs::create_dir_all(dir.join("unstripped")).map_err(|e| e.to_string())?;
     fs::copy(built, &unstripped).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
@@ -226,46 +238,4 @@ fn drop_section_headers(path: &Path) -> Result {
     }
     elf.data.truncate(end as usize);
     fs::write(path, &elf.data).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-/// `--via cross`: the containers of cross-rs, configured by Cross.toml.
-fn via_cross(targets: &[Target]) -> Result {
-    let engine = ["docker", "podman"].into_iter().find(|e| {
-        Command::new(e)
-            .arg("info")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    });
-    let Some(engine) = engine else {
-        return Err(
-            "--via cross needs a container engine, and neither `docker info` nor \
-                    `podman info` answers here; use the default route: cargo xtask dist"
-                .into(),
-        );
-    };
-    let cross = tools::cross()?;
-    let bin = crate::root().join(".tools/bin/cross");
-    if !bin.exists() {
-        println!("xtask: installing cross into .tools (cargo install)");
-        run(Command::new("cargo")
-            .args(["install", "--locked", "--quiet", "--root"])
-            .arg(crate::root().join(".tools"))
-            .arg("cross"))?;
-    }
-    for t in targets {
-        println!("xtask: building {} with cross ({engine})", t.triple);
-        run(Command::new(&bin)
-            .arg(format!("+{}", tools::NIGHTLY))
-            .args(["build", "--release", "-p", "ifplugd", "--target", t.triple])
-            .args(["--config", "profile.release.strip=false"])
-            .env("CROSS_CONTAINER_ENGINE", engine)
-            .env("RUSTFLAGS", rustflags(t, Linker::Cross))
-            .current_dir(crate::root()))?;
-        install(
-            &cross,
-            t,
-            &target_dir().join(t.triple).join("release/ifplugd"),
-        )?;
-    }
-    Ok(())
 }

@@ -16,6 +16,7 @@ mod tools;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::sync::OnceLock;
 
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
@@ -31,14 +32,15 @@ commands:
       (root) N carrier flaps (default 100000): no leak, no lost call
   dist [--target T]... [--via cross]
       build the static release `ifplugd` into target/dist/<T>/ifplugd
-      (default: all targets; --via cross needs a running container engine)
-  qemu-test [--target T]... [--smoke-only]
+      (default: all targets; --via cross builds through cross in a container,
+      into target/dist-cross/<T>/ifplugd)
+  qemu-test [--target T]... [--smoke-only] [--dist DIR]
       run the core's unit tests and a network-namespace smoke test of the
       dist binary under qemu-user (default: all targets; --smoke-only skips
-      the unit tests)
-  size [--update-baseline]
+      the unit tests; --dist target/dist-cross tests the cross route's)
+  size [--update-baseline] [--dist DIR]
       size report of every target in target/dist (target/dist/size-report.md),
-      checked against size-report/budget.toml
+      checked against size-report/budget.toml (--dist: another dist tree)
 
 targets: mips-unknown-linux-musl mipsel-unknown-linux-musl
   armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi
@@ -133,11 +135,11 @@ fn dispatch(args: &[String]) -> Result {
             dist::command(&opts.targets()?, opts.via.as_deref())
         }
         "qemu-test" => {
-            opts.only(&["--target", "--smoke-only"])?;
+            opts.only(&["--target", "--smoke-only", "--dist"])?;
             qemu::command(&opts.targets()?, opts.smoke_only)
         }
         "size" => {
-            opts.only(&["--update-baseline"])?;
+            opts.only(&["--update-baseline", "--dist"])?;
             size::command(opts.update_baseline)
         }
         "help" | "-h" | "--help" => {
@@ -193,6 +195,12 @@ impl Opts {
                     opts.smoke_only = true;
                     opts.given.push("--smoke-only");
                 }
+                "--dist" => {
+                    let dir = root().join(value(name)?);
+                    DIST.set(dir)
+                        .map_err(|_| "--dist given twice".to_string())?;
+                    opts.given.push("--dist");
+                }
                 _ => return Err(format!("unknown option `{arg}` (try `cargo xtask help`)")),
             }
         }
@@ -241,9 +249,20 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Where `dist` puts a target's binaries.
+/// `--dist DIR`: the dist tree that qemu-test and size read.
+static DIST: OnceLock<PathBuf> = OnceLock::new();
+
+/// Where `dist` puts the binaries (target/dist), or the tree `--dist` names
+/// (e.g. target/dist-cross, from `dist --via cross`).
+pub fn dist_root() -> PathBuf {
+    DIST.get()
+        .cloned()
+        .unwrap_or_else(|| target_dir().join("dist"))
+}
+
+/// Where a target's binaries are: dist_root()/<triple>.
 pub fn dist_dir(triple: &str) -> PathBuf {
-    target_dir().join("dist").join(triple)
+    dist_root().join(triple)
 }
 
 /// Says what it runs, runs it, and turns a failure into one line.

@@ -92,6 +92,9 @@ fn unit_tests(cross: &Cross, t: &Target) -> Result {
 fn smoke(cross: &Cross, t: &Target, index: usize) -> Result {
     let bin = dist_dir(t.triple).join("ifplugd");
     if !bin.exists() {
+        if crate::dist_root() != target_dir().join("dist") {
+            return Err(format!("{} is missing: build it first", bin.display()));
+        }
         println!("xtask: {} has no dist binary yet; building it", t.triple);
         dist::build(cross, t)?;
     }

@@ -4,7 +4,7 @@
 //! rustc-demangle) stay out of the xtask and, built on its own with `-p`,
 //! never meet the no_std binary's.
 
-use crate::{root, run, target_dir, Result};
+use crate::{dist_root, root, run, Result};
 use std::process::Command;
 
 pub fn command(update_baseline: bool) -> Result {
@@ -13,7 +13,7 @@ pub fn command(update_baseline: bool) -> Result {
     let mut cmd = Command::new(cargo);
     cmd.args(["run", "--quiet", "-p", "size-report", "--"])
         .arg("--dist")
-        .arg(target_dir().join("dist"))
+        .arg(dist_root())
         .args(["--baseline", "size-report/baseline"])
         .args(["--budget", "size-report/budget.toml"])
         .current_dir(root());

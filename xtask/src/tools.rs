@@ -11,8 +11,8 @@ use std::process::Command;
 /// are unstable.
 pub const NIGHTLY: &str = "nightly";
 /// Pinned so that sizes stay comparable with the committed baseline.
-const ZIGLANG: &str = "0.17.1";
-const ZIGBUILD: &str = "0.24.1";
+pub const ZIGLANG: &str = "0.17.1";
+pub const ZIGBUILD: &str = "0.24.1";
 
 /// What a cross build runs.
 pub struct Cross {
