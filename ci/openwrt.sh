@@ -140,17 +140,19 @@ if [ "$cross" = 1 ]; then
 	done
 	export ZIG_GLOBAL_CACHE_DIR=$root/target/zig-cache ZIG_LOCAL_CACHE_DIR=$root/target/zig-cache
 	# OpenWrt builds its own std for the target; rustup has none for these.
-	rustup component add rust-src --toolchain nightly >/dev/null
+	# The nightly the static dist binaries are built with (xtask's pin).
+	nightly=$(sed -n 's/^pub const NIGHTLY: &str = "\(.*\)";/\1/p' xtask/src/tools.rs)
+	rustup toolchain install "$nightly" --profile minimal -c rust-src >/dev/null
 	build mips-unknown-linux-musl \
 		ARCH=mips REAL_GNU_TARGET_NAME=mips-openwrt-linux-musl TARGET_LINKER=lld \
 		TARGET_CC_NOCACHE="$root/target/openwrt/cc/mips-linux-musleabi-cc" \
-		CONFIG_PKG_CC_STACKPROTECTOR_NONE=y CARGO_CMD="cargo +nightly" \
+		CONFIG_PKG_CC_STACKPROTECTOR_NONE=y CARGO_CMD="cargo +$nightly" \
 		CARGO_EXTRA="-Zbuild-std=core"
 	build armv7-unknown-linux-musleabihf \
 		ARCH=arm CONFIG_arm_v7=y CONFIG_HAS_FPU=y \
 		REAL_GNU_TARGET_NAME=arm-openwrt-linux-muslgnueabi TARGET_LINKER=lld \
 		TARGET_CC_NOCACHE="$root/target/openwrt/cc/arm-linux-musleabihf-cc" \
-		CONFIG_PKG_CC_STACKPROTECTOR_NONE=y CARGO_CMD="cargo +nightly" \
+		CONFIG_PKG_CC_STACKPROTECTOR_NONE=y CARGO_CMD="cargo +$nightly" \
 		CARGO_EXTRA="-Zbuild-std=core"
 
 	# Each must be no larger than the static dist binary of its target
