@@ -16,19 +16,25 @@ pub fn summary(binaries: &[Binary], budgets: &BTreeMap<String, u64>) -> String {
          | target | file | budget | .text | .rodata | .eh_frame | .data | .bss | other |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
+    rows(&mut out, binaries, |b| budgets.get(&b.triple).copied());
+    out
+}
+
+/// One table row per binary: its file size against `limit`, then its
+/// section groups.
+fn rows(out: &mut String, binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) {
     for b in binaries {
-        let budget = match budgets.get(&b.triple) {
-            Some(&max) if b.file_size > max => format!("{max} **over**"),
+        let limit = match limit(b) {
+            Some(max) if b.file_size > max => format!("{max} **over**"),
             Some(max) => max.to_string(),
             None => "none".into(),
         };
         let [text, rodata, eh, data, bss, other] = groups(b);
         out.push_str(&format!(
-            "| {} | {} | {budget} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
+            "| {} | {} | {limit} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
             b.triple, b.file_size
         ));
     }
-    out
 }
 
 /// Bytes of .text, .rodata, unwind tables, data, .bss and the rest.
@@ -63,18 +69,7 @@ pub fn openwrt(binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) -> S
          | target | file | limit | .text | .rodata | .eh_frame | .data | .bss | other (dynamic linking) |\n\
          |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
-    for b in binaries {
-        let limit = match limit(b) {
-            Some(max) if b.file_size > max => format!("{max} **over**"),
-            Some(max) => max.to_string(),
-            None => "none".into(),
-        };
-        let [text, rodata, eh, data, bss, other] = groups(b);
-        out.push_str(&format!(
-            "| {} | {} | {limit} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
-            b.triple, b.file_size
-        ));
-    }
+    rows(&mut out, binaries, limit);
     out
 }
 
