@@ -15,6 +15,7 @@ pub mod link;
 pub mod messages;
 pub mod netlink;
 pub mod options;
+pub mod pattern;
 pub mod pidfile;
 pub mod script;
 pub mod signal;

@@ -21,7 +21,7 @@ pub use crate::kernel::IFNAME_MAX;
 pub const NUMBER_MAX: u32 = i32::MAX as u32;
 
 /// What the user asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options<'a> {
     /// `-a`: do not bring the interface up, at a probe or when it appears.
     pub no_auto: bool,
@@ -35,8 +35,11 @@ pub struct Options<'a> {
     pub ignore_fail: bool,
     /// `-F`: a detection failure counts as up (wins over `-f`).
     pub ignore_fail_positive: bool,
-    /// `-i`: the interface.
-    pub iface: &'a CStr,
+    /// `-i`: the interfaces, in the order given (never empty). Without the
+    /// `multi` feature there is room for one: the last `-i` wins, as in
+    /// BusyBox; with it, each `-i` adds one, and a value with pattern
+    /// characters is a pattern (see [`crate::pattern`]).
+    pub ifaces: Ifaces<'a>,
     /// `-r`: the action script.
     pub script: &'a CStr,
     /// `-I`: a failing script does not stop the daemon.
@@ -68,10 +71,18 @@ pub struct Options<'a> {
     pub poll_only: bool,
 }
 
+/// Most `-i` values one instance takes: one without `multi` (BusyBox's),
+/// else enough for a router's ports; patterns cover the rest. The pid
+/// file's name is built from them, so their number is bounded.
+pub const MAX_IFACE_ARGS: usize = if cfg!(feature = "multi") { 8 } else { 1 };
+
+/// The `-i` values.
+pub type Ifaces<'a> = heapless::Vec<&'a CStr, MAX_IFACE_ARGS>;
+
 impl Options<'_> {
-    /// The interface's name as bytes.
+    /// The first interface's name as bytes: the only one unless `multi`.
     pub fn iface_name(&self) -> &[u8] {
-        self.iface.to_bytes()
+        self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
 }
 
@@ -84,7 +95,11 @@ impl Default for Options<'_> {
             no_syslog: false,
             ignore_fail: false,
             ignore_fail_positive: false,
-            iface: c"eth0",
+            ifaces: {
+                let mut v = Ifaces::new();
+                let _ = v.push(c"eth0");
+                v
+            },
             script: c"/etc/ifplugd/ifplugd.action",
             ignore_retval: false,
             poll_secs: 1,
@@ -104,7 +119,10 @@ impl Default for Options<'_> {
 }
 
 /// What the command line asks the program to do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Built once per run and matched at once: boxing the options would need an
+// allocator.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command<'a> {
     Run(Options<'a>),
     Help,
@@ -128,6 +146,8 @@ pub enum OptionError<'a> {
     BadInterface(&'a [u8]),
     /// `-P -t 0`: polling without a period would spin (BusyBox's does).
     PollZero,
+    /// More `-i` values than [`MAX_IFACE_ARGS`].
+    TooManyInterfaces,
 }
 
 impl OptionError<'_> {
@@ -155,6 +175,9 @@ impl OptionError<'_> {
             OptionError::OutOfRange(s) => ("number ", s, " is not in 0..2147483647 range"),
             OptionError::BadInterface(s) => ("invalid interface name '", s, "'"),
             OptionError::PollZero => ("-t 0 needs the netlink fast path: drop -P", &[][..], ""),
+            OptionError::TooManyInterfaces => {
+                ("too many -i (at most 8): use a pattern", &[][..], "")
+            }
         };
         f.write_str(before)?;
         f.write_bytes(arg)?;
@@ -173,6 +196,8 @@ where
     I: IntoIterator<Item = &'a CStr>,
 {
     let mut o = Options::default();
+    // The first -i replaces the default eth0.
+    o.ifaces.clear();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let bytes = arg.to_bytes();
@@ -220,7 +245,12 @@ where
             }
         }
     }
-    check_iface(o.iface.to_bytes())?;
+    if o.ifaces.is_empty() {
+        o.ifaces = Options::default().ifaces;
+    }
+    for iface in &o.ifaces {
+        check_iface(iface.to_bytes())?;
+    }
     if o.poll_only && o.poll_secs == 0 {
         return Err(OptionError::PollZero);
     }
@@ -253,7 +283,14 @@ fn letter(arg: &[u8], at: usize) -> &[u8] {
 fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), OptionError<'a>> {
     let bytes = value.to_bytes();
     match c {
-        b'i' => o.iface = value,
+        b'i' => {
+            if MAX_IFACE_ARGS == 1 {
+                o.ifaces.clear();
+            }
+            o.ifaces
+                .push(value)
+                .map_err(|_| OptionError::TooManyInterfaces)?;
+        }
         b'r' => o.script = value,
         b't' => o.poll_secs = number(bytes)?,
         b'u' => o.delay_up = number(bytes)?,
@@ -375,7 +412,7 @@ mod tests {
     #[test]
     fn defaults_match_busybox() {
         let o = run(&[]);
-        assert_eq!(o.iface, c"eth0");
+        assert_eq!(o.ifaces[..], [c"eth0"]);
         assert_eq!(o.script, c"/etc/ifplugd/ifplugd.action");
         assert_eq!((o.poll_secs, o.delay_up, o.delay_down), (1, 0, 5));
         assert_eq!(o.api_mode, ApiMode::Auto);
@@ -387,11 +424,11 @@ mod tests {
         let o = run(&["-nsi", "wan0", "-t5", "-u", "2", "-d0", "-MIpql", "-xextra"]);
         assert!(o.no_daemon && o.no_syslog && o.monitor && o.ignore_retval);
         assert!(o.no_startup && o.no_shutdown && o.initial_down);
-        assert_eq!(o.iface, c"wan0");
+        assert_eq!(o.ifaces[..], [c"wan0"]);
         assert_eq!((o.poll_secs, o.delay_up, o.delay_down), (5, 2, 0));
         assert_eq!(o.extra_arg, Some(c"extra"));
         let o = run(&["-ieth1", "-afFk", "-r", "/bin/s", "-P"]);
-        assert_eq!(o.iface, c"eth1");
+        assert_eq!(o.ifaces[..], [c"eth1"]);
         assert!(o.no_auto && o.ignore_fail && o.ignore_fail_positive && o.kill && o.poll_only);
         assert_eq!(o.script, c"/bin/s");
     }
@@ -415,6 +452,24 @@ mod tests {
     #[test]
     fn last_value_wins() {
         assert_eq!(run(&["-t", "3", "-t", "7"]).poll_secs, 7);
+    }
+
+    #[cfg(not(feature = "multi"))]
+    #[test]
+    fn last_interface_wins_without_multi() {
+        assert_eq!(run(&["-i", "a", "-ib"]).ifaces[..], [c"b"]);
+    }
+
+    #[cfg(feature = "multi")]
+    #[test]
+    fn each_interface_counts_with_multi() {
+        assert_eq!(run(&["-i", "a", "-ilan*"]).ifaces[..], [c"a", c"lan*"]);
+        let nine: Vec<&str> = (0..9).flat_map(|_| ["-i", "x"]).collect();
+        assert_eq!(err(&nine), OptionError::TooManyInterfaces);
+        assert_eq!(
+            err(&["-i", "a", "-i", "b/c"]),
+            OptionError::BadInterface(b"b/c")
+        );
     }
 
     #[test]
@@ -496,17 +551,20 @@ mod tests {
 
     #[test]
     fn interface_names() {
-        assert_eq!(run(&["-i", "abcdefghijklmno"]).iface, c"abcdefghijklmno");
+        assert_eq!(
+            run(&["-i", "abcdefghijklmno"]).ifaces[..],
+            [c"abcdefghijklmno"]
+        );
         for bad in ["abcdefghijklmnop", "", "a/b", ".", "..", "a b"] {
             assert_eq!(err(&["-i", bad]), OptionError::BadInterface(bad.as_bytes()));
         }
         // Linux takes any other bytes, and so do we.
-        assert_eq!(run(&["-i", "eth0:1"]).iface, c"eth0:1");
+        assert_eq!(run(&["-i", "eth0:1"]).ifaces[..], [c"eth0:1"]);
         let o = parse_bytes(&[b"-i", b"\xe9th0", b"-r", b"/etc/caf\xe9", b"-x\xff"]);
         let Ok(Command::Run(o)) = o else {
             panic!("{o:?}")
         };
-        assert_eq!(o.iface.to_bytes(), b"\xe9th0");
+        assert_eq!(o.iface_name(), b"\xe9th0");
         assert_eq!(o.script.to_bytes(), b"/etc/caf\xe9");
         assert_eq!(o.extra_arg.map(CStr::to_bytes), Some(&b"\xff"[..]));
     }

@@ -185,14 +185,14 @@ fn run(args: Args) -> u8 {
         log,
         script: Script {
             path: opts.script,
-            iface: opts.iface,
+            iface: opts.ifaces.first().copied().unwrap_or(c"eth0"),
             extra: opts.extra_arg,
         },
         signals,
         script_ran: false,
         clock: 0,
     };
-    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts.clone(), netlink_fd.as_ref());
     if pid_written {
         remove_pid(pid_path);
     }

@@ -639,7 +639,7 @@ fn read_options(u: &mut Input<'_>) -> Options<'static> {
     let b = u.byte();
     let c = u.byte();
     let mut o = Options {
-        iface: IFACE,
+        ifaces: heapless::Vec::from_slice(&[IFACE]).unwrap_or_default(),
         script: SCRIPT,
         delay_up: u32::from(a & 3),
         delay_down: u32::from((a >> 2) & 3),

@@ -50,23 +50,28 @@ fuzz_target!(|data: &[u8]| {
     );
     match r {
         Ok(Command::Run(o)) => {
-            let name = o.iface.to_bytes();
-            assert!(
-                !name.is_empty() && name.len() <= IFNAME_MAX,
-                "iface {name:?}"
-            );
-            assert!(
-                !name.iter().any(|&b| b == b'/' || b.is_ascii_whitespace()),
-                "iface {name:?}"
-            );
-            assert!(name != b"." && name != b"..", "iface {name:?}");
+            assert!(!o.ifaces.is_empty(), "no interface");
+            for iface in &o.ifaces {
+                let name = iface.to_bytes();
+                assert!(
+                    !name.is_empty() && name.len() <= IFNAME_MAX,
+                    "iface {name:?}"
+                );
+                assert!(
+                    !name.iter().any(|&b| b == b'/' || b.is_ascii_whitespace()),
+                    "iface {name:?}"
+                );
+                assert!(name != b"." && name != b"..", "iface {name:?}");
+            }
             assert!(
                 o.poll_secs <= NUMBER_MAX && o.delay_up <= NUMBER_MAX && o.delay_down <= NUMBER_MAX
             );
             assert!(!(o.poll_only && o.poll_secs == 0), "-P with -t 0");
             let defaults = options::Options::default();
-            if o.iface != defaults.iface {
-                assert!(tail_of_an_arg(&args, o.iface), "iface {name:?} from nowhere");
+            for &iface in &o.ifaces {
+                if iface != c"eth0" {
+                    assert!(tail_of_an_arg(&args, iface), "iface {iface:?} from nowhere");
+                }
             }
             if o.script != defaults.script {
                 assert!(tail_of_an_arg(&args, o.script), "script from nowhere");

@@ -2532,7 +2532,7 @@ fn random_run(seed: u64, steps: usize) -> Stats {
         1 => Err(ENODEV),
         _ => Ok(IFF_UP),
     };
-    let mut sim = Sim::new(opts, mock);
+    let mut sim = Sim::new(opts.clone(), mock);
     let mut check = Checker::new(opts);
     let t0 = rng.below(5000);
     let flow = sim.start(t0);
