@@ -139,7 +139,7 @@ mod tests {
     #[test]
     fn never_explodes() {
         // Backtracking over every star would take 2^40 steps here.
-        let pat: std::vec::Vec<u8> = [b'*', b'a'].repeat(40);
+        let pat: std::vec::Vec<u8> = b"*a".repeat(40);
         assert!(!matches(&pat, &[b'a'; 39]));
     }
 }
