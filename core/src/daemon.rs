@@ -15,7 +15,7 @@ use crate::ifname::IfName;
 use crate::link::{Exit, Link, EXIT_FAILURE};
 use crate::messages::Message;
 use crate::netlink::{self, LinkEvent, LinkInfo};
-use crate::options::{InstanceName, Options};
+use crate::options::Options;
 use crate::script::ScriptOutcome;
 use crate::signal::Signal;
 
@@ -44,8 +44,10 @@ enum Phase {
 
 pub struct Daemon<'a> {
     opts: Options<'a>,
-    /// The prefix of lines about the whole instance.
-    name: InstanceName,
+    /// The prefix of lines about the whole instance (without `multi`, the
+    /// one interface's name, which `opts` holds).
+    #[cfg(feature = "multi")]
+    name: crate::options::InstanceName,
     /// Slots stay put while an interface is watched: the host's running
     /// scripts are known by them.
     links: [Option<Link>; MAX_LINKS],
@@ -60,6 +62,7 @@ pub struct Daemon<'a> {
 impl<'a> Daemon<'a> {
     pub fn new(opts: Options<'a>) -> Self {
         Daemon {
+            #[cfg(feature = "multi")]
             name: opts.instance_name(),
             opts,
             links: [const { None }; MAX_LINKS],
@@ -75,7 +78,10 @@ impl<'a> Daemon<'a> {
 
     /// The instance's name: the prefix of lines about the whole daemon.
     pub fn name(&self) -> &[u8] {
-        &self.name
+        #[cfg(feature = "multi")]
+        return &self.name;
+        #[cfg(not(feature = "multi"))]
+        return self.opts.iface_name();
     }
 
     /// The machines of the interfaces watched now.
@@ -86,7 +92,7 @@ impl<'a> Daemon<'a> {
     /// Start-up: each named interface is checked and gets its start-up
     /// script; patterns ask the kernel for its interfaces.
     pub fn start<H: Host>(&mut self, host: &mut H, now: Millis) -> Flow {
-        host.log(&self.name, &Message::Started);
+        host.log(self.name(), &Message::Started);
         for i in 0..self.opts.ifaces.len() {
             let Some(value) = self.opts.ifaces.get(i).map(|v| v.to_bytes()) else {
                 break;
@@ -177,7 +183,7 @@ impl<'a> Daemon<'a> {
                 Ok(netlink::Message::Overrun) => self.netlink_lost(host),
                 Ok(_) => {}
                 Err(_) => {
-                    host.log(&self.name, &Message::NetlinkTruncated);
+                    host.log(self.name(), &Message::NetlinkTruncated);
                     for (_, link) in slots(&mut self.links) {
                         link.resync();
                     }
@@ -194,7 +200,7 @@ impl<'a> Daemon<'a> {
         if self.phase != Phase::Run {
             return;
         }
-        host.log(&self.name, &Message::NetlinkOverrun);
+        host.log(self.name(), &Message::NetlinkOverrun);
         for (_, link) in slots(&mut self.links) {
             link.lost();
         }
@@ -262,7 +268,7 @@ impl<'a> Daemon<'a> {
         if self.links().any(Link::script_running) {
             return self.flow();
         }
-        host.log(&self.name, &Message::Exiting);
+        host.log(self.name(), &Message::Exiting);
         self.finish(EXIT_FAILURE)
     }
 
@@ -303,12 +309,12 @@ impl<'a> Daemon<'a> {
     /// With patterns, asks the kernel again which interfaces there are: an
     /// appearance may have been among the lost messages.
     fn relist<H: Host>(&mut self, host: &mut H) {
-        if !self.patterns {
+        if !cfg!(feature = "multi") || !self.patterns {
             return;
         }
         if let Err(errno) = host.list_links() {
             host.log(
-                &self.name,
+                self.name(),
                 &Message::Failed {
                     what: "netlink: send",
                     errno,

@@ -206,7 +206,7 @@ impl Host for System<'_> {
     }
 
     fn start_script(&mut self, iface: Iface<'_>, call: &ScriptCall) -> Result<(), i32> {
-        let pid = self.script.start(iface.name.as_cstr(), call)?;
+        let pid = self.script.start(iface.name, call)?;
         if let Some(p) = self.running.get_mut(iface.slot) {
             *p = Some(pid);
         }

@@ -90,8 +90,12 @@ fn run(args: Args) -> u8 {
     };
     // From here every line has BusyBox's `ifplugd(IFACE): ` prefix: the
     // instance's name here (with one -i, the interface's).
+    #[cfg(feature = "multi")]
     let name = opts.instance_name();
+    #[cfg(feature = "multi")]
     let name = &name[..];
+    #[cfg(not(feature = "multi"))]
+    let name = opts.iface_name();
     let mut log = Logger::new();
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         log.log(

@@ -9,7 +9,7 @@ use core::ffi::{c_char, c_int, CStr};
 use core::ptr;
 use ifplugd_core::exec_path::{self, Unusable};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome, ENV_CURRENT, ENV_PREVIOUS};
-use ifplugd_core::Status;
+use ifplugd_core::{IfName, Status};
 use rustix::io::Errno;
 use rustix::process::{waitpid, Pid, WaitOptions, WaitStatus};
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
@@ -53,7 +53,7 @@ pub struct Script<'a> {
 
 impl Script<'_> {
     /// Starts the script for `iface`; `Err(errno)` if it could not start.
-    pub fn start(&self, iface: &CStr, call: &ScriptCall) -> Result<Pid, i32> {
+    pub fn start(&self, iface: &IfName, call: &ScriptCall) -> Result<Pid, i32> {
         let action: &[u8] = match call.action {
             Status::Up => b"up\0",
             _ => b"down\0",
@@ -65,7 +65,8 @@ impl Script<'_> {
         };
         let argv: [*const c_char; 5] = [
             self.path.as_ptr(),
-            iface.as_ptr(),
+            // NUL-terminated: an IfName always holds one.
+            iface.raw().as_ptr().cast(),
             action.as_ptr().cast(),
             self.extra.map_or(ptr::null(), |e| e.as_ptr()),
             ptr::null(),
