@@ -180,8 +180,9 @@ fi
 # --------------------------------------------------------------------------
 
 # UCI file -> shell assignments: CONFIG_SECTIONS, CONFIG_<s>_TYPE,
-# CONFIG_<s>_<option>. Handles 'quoted', "quoted" and bare values and
-# anonymous sections.
+# CONFIG_<s>_<option>. Handles 'quoted', "quoted" and bare values,
+# anonymous sections, and "list" options, whose items are joined with
+# spaces, as config_get and validate_data give them.
 cat >"$WORK/uci2sh.awk" <<'EOF'
 function unq(v) {
 	if (v ~ /^'.*'$/ || v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
@@ -201,6 +202,16 @@ $1 == "option" {
 	sub(/^[ \t]*option[ \t]+[^ \t]+[ \t]+/, "", val)
 	sub(/[ \t]+$/, "", val)
 	print "CONFIG_" name "_" key "=" sq(unq(val))
+	next
+}
+$1 == "list" {
+	key = $2
+	val = $0
+	sub(/^[ \t]*list[ \t]+[^ \t]+[ \t]+/, "", val)
+	sub(/[ \t]+$/, "", val)
+	item = unq(val)
+	list[name, key] = ((name, key) in list) ? list[name, key] " " item : item
+	print "CONFIG_" name "_" key "=" sq(list[name, key])
 	next
 }
 { print "uci2sh: cannot parse: " $0 > "/dev/stderr"; exit 1 }
@@ -303,6 +314,11 @@ start_service
 service_triggers
 EOF
 
+# Init scripts run in a directory with files that patterns such as "lan*"
+# would match, so a pattern expanded as a file name shows in the commands.
+mkdir -p "$WORK/globs"
+touch "$WORK/globs/lan1" "$WORK/globs/lan2" "$WORK/globs/wan0" "$WORK/globs/wan1"
+
 # run_init NAME UCI-FILE EXPECTED-FILE [SECTION...]
 # The named sections must each be reported as skipped on stderr.
 run_init() {
@@ -312,7 +328,7 @@ run_init() {
 		fail "OpenWrt init ($name): cannot convert $uci"
 		return
 	fi
-	if ! sh "$WORK/procd-harness.sh" "$OW_INIT" "$WORK/$name.fixture.sh" \
+	if ! (cd "$WORK/globs" && sh "$WORK/procd-harness.sh" "$OLDPWD/$OW_INIT" "$WORK/$name.fixture.sh") \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"; then
 		cat "$WORK/$name.err" >&2
 		fail "OpenWrt init ($name): start_service failed (above)"
@@ -424,6 +440,62 @@ trigger ifplugd
 validation ifplugd_validate
 EOF
 run_init default-enabled "$WORK/uci-default-on" "$WORK/expect-default-on"
+
+# Several devices or patterns in one section: one instance, one -i each in
+# the order given (an option with spaces or tabs, or a list; device and
+# interface agree when they hold the same names); at most 8; a name or
+# pattern that another section has, or one given twice, skips the section.
+cat >"$WORK/uci-multi" <<'EOF'
+config ifplugd 'lan'
+	option device 'lan*'
+	option ignore_retval '1'
+
+config ifplugd 'ports'
+	option device 'port1  port2	port3'
+	option interface 'port1 port2 port3'
+	option delay_down '2'
+
+config ifplugd 'wans'
+	list interface 'wan[0-9]'
+	list interface 'dsl?'
+	list interface 'lte0'
+
+config ifplugd 'overlap'
+	option interface 'lte0 eth9'
+
+config ifplugd 'samepattern'
+	option device 'lan*'
+
+config ifplugd 'twice'
+	option device 'eth1 eth2 eth1'
+
+config ifplugd 'toomany'
+	option device 'e1 e2 e3 e4 e5 e6 e7 e8 e9'
+
+config ifplugd 'eight'
+	option device 'e1 e2 e3 e4 e5 e6 e7 e8'
+
+config ifplugd 'order'
+	option device 'x1 x2'
+	option interface 'x2 x1'
+
+config ifplugd 'blank'
+	option device ' '
+
+config ifplugd 'single'
+	option device 'eth0'
+EOF
+cat >"$WORK/expect-multi" <<'EOF'
+instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'lan*' -I
+instance ports [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i port1 -i port2 -i port3 -d 2
+instance wans [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'wan[0-9]' -i 'dsl?' -i lte0
+instance eight [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8
+instance single [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0
+trigger ifplugd
+validation ifplugd_validate
+EOF
+run_init multi "$WORK/uci-multi" "$WORK/expect-multi" overlap samepattern twice toomany \
+	order blank
 
 if grep -q '^#!/bin/sh /etc/rc.common$' "$OW_INIT" && grep -q '^USE_PROCD=1$' "$OW_INIT" &&
 	grep -qE '^START=[0-9]+$' "$OW_INIT"; then
