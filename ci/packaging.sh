@@ -518,6 +518,8 @@ sed -e "s|/etc/default/|$WORK/br/etc/default/|g" -e "s|/var/run/|$WORK/br/run/|g
 	"$BR_INIT" >"$WORK/br/init.d/S41ifplugd"
 ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth1"
 ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth0.1"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.lan1,wan0"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.lan*"
 if grep -q "$WORK/br/etc/default/" "$WORK/br/init.d/S41ifplugd" &&
 	grep -q "$WORK/br/run/" "$WORK/br/init.d/S41ifplugd"; then
 	pass "Buildroot S41ifplugd reads /etc/default/ifplugd and writes /var/run/*.pid"
@@ -526,12 +528,20 @@ else
 fi
 cat >"$WORK/br/bin/start-stop-daemon" <<'EOF'
 #!/bin/sh
-# Records its arguments; "--stop --test" finds nothing running; a start for
-# interface bad0 fails.
+# Records its arguments (a word with other than these characters quoted,
+# so that "lan*" or "a b" shows as one word); "--stop --test" finds nothing
+# running; a start for interface bad0 fails.
 case " $* " in
 *" --test "*) exit 1 ;;
 esac
-echo "start-stop-daemon $*" | sed "s|$STUB_WORK|W|g" >>"$STUB_LOG"
+line="start-stop-daemon"
+for a in "$@"; do
+	case $a in
+	'' | *[!A-Za-z0-9_./=:,+-]*) line="$line '$a'" ;;
+	*) line="$line $a" ;;
+	esac
+done
+echo "$line" | sed "s|$STUB_WORK|W|g" >>"$STUB_LOG"
 for a in "$@"; do [ "$a" = bad0 ] && exit 1; done
 exit 0
 EOF
@@ -544,8 +554,8 @@ run_sysv() {
 	rm -f "$WORK/br/etc/default/ifplugd"
 	[ -z "$defaults" ] || cp "$defaults" "$WORK/br/etc/default/ifplugd"
 	: >"$WORK/br/$name.log"
-	STUB_LOG="$WORK/br/$name.log" STUB_WORK="$WORK/br" PATH="$WORK/br/bin:$PATH" \
-		sh "$WORK/br/init.d/$script" "$@" >"$WORK/br/$name.out" 2>&1 || rc=$?
+	(cd "$WORK/globs" && STUB_LOG="$WORK/br/$name.log" STUB_WORK="$WORK/br" PATH="$WORK/br/bin:$PATH" \
+		sh "$WORK/br/init.d/$script" "$@") >"$WORK/br/$name.out" 2>&1 || rc=$?
 	if [ "$rc" != "$want_rc" ]; then
 		cat "$WORK/br/$name.out" >&2
 		fail "Buildroot S41ifplugd ($name): exit status $rc, expected $want_rc"
@@ -596,6 +606,51 @@ run_sysv no-default-iface S41ifplugd "$WORK/br/default-none" 0 "$WORK/br/expect-
 run_sysv no-default-iface-link S41ifplugd.eth1 "$WORK/br/default-none" 0 "$WORK/br/expect-link-only" start
 run_sysv start-fails S41ifplugd "$WORK/br/default-bad" 1 "$WORK/br/expect-bad" start
 run_sysv usage S41ifplugd "$WORK/br/default" 1 "$WORK/br/expect-none" bogus
+
+# Several interfaces or patterns for one daemon: DEFAULT_IFACE or the link
+# name lists them, separated by spaces or commas (empty ones dropped); one
+# -i each, in order; the pid file is named with them joined by ",", as the
+# daemon names it; more than 8 fail without starting anything.
+SSD_MSTART='start-stop-daemon --start --background --make-pidfile --pidfile %s --exec /usr/sbin/ifplugd -- -n -M -I %s\n'
+SSD_MSTOP='start-stop-daemon --stop --quiet --pidfile %s --exec /usr/sbin/ifplugd\n'
+printf 'DEFAULT_IFACE="lan* wan0"\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" "'W/run/ifplugd.lan*,wan0.pid'" "-i 'lan*' -i wan0" >"$WORK/br/expect-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTOP" "'W/run/ifplugd.lan*,wan0.pid'" >"$WORK/br/expect-multi-stop"
+cat "$WORK/br/expect-multi-stop" "$WORK/br/expect-multi" >"$WORK/br/expect-multi-restart"
+printf 'DEFAULT_IFACE=" lan1,, wan0 ,lan2 "\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-commas"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" W/run/ifplugd.lan1,wan0,lan2.pid "-i lan1 -i wan0 -i lan2" >"$WORK/br/expect-commas"
+printf 'DEFAULT_IFACE=""\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-none-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" W/run/ifplugd.lan1,wan0.pid "-i lan1 -i wan0" >"$WORK/br/expect-multi-link"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" "'W/run/ifplugd.lan*.pid'" "-i 'lan*'" >"$WORK/br/expect-pattern-link"
+printf 'DEFAULT_IFACE="e1 e2 e3 e4 e5 e6 e7 e8 e9"\n' >"$WORK/br/default-toomany"
+printf 'DEFAULT_IFACE="e1 e2 e3 e4 e5 e6 e7 e8"\n' >"$WORK/br/default-eight"
+# shellcheck disable=SC2059
+printf "$SSD_START" e1,e2,e3,e4,e5,e6,e7,e8 -M "e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8" \
+	>"$WORK/br/expect-eight"
+printf 'DEFAULT_IFACE=" , "\n' >"$WORK/br/default-blank"
+
+run_sysv multi S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi" start
+run_sysv multi-stop S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi-stop" stop
+run_sysv multi-restart S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi-restart" restart
+run_sysv multi-commas S41ifplugd "$WORK/br/default-commas" 0 "$WORK/br/expect-commas" start
+run_sysv multi-link S41ifplugd.lan1,wan0 "$WORK/br/default-none-multi" 0 "$WORK/br/expect-multi-link" start
+run_sysv pattern-link 'S41ifplugd.lan*' "$WORK/br/default-none-multi" 0 "$WORK/br/expect-pattern-link" start
+run_sysv multi-eight S41ifplugd "$WORK/br/default-eight" 0 "$WORK/br/expect-eight" start
+run_sysv multi-toomany S41ifplugd "$WORK/br/default-toomany" 1 "$WORK/br/expect-none" start
+run_sysv multi-blank S41ifplugd "$WORK/br/default-blank" 0 "$WORK/br/expect-none" start
+if grep -qx 'Starting ifplugd for lan\*,wan0: OK' "$WORK/br/multi.out" &&
+	grep -qx 'Starting ifplugd for e1,e2,e3,e4,e5,e6,e7,e8,e9: FAIL (at most 8 interfaces: use a pattern)' \
+		"$WORK/br/multi-toomany.out"; then
+	pass "Buildroot S41ifplugd (multi): messages name the daemon as the pid file does"
+else
+	cat "$WORK/br/multi.out" "$WORK/br/multi-toomany.out" >&2
+	fail "Buildroot S41ifplugd (multi): unexpected messages (above)"
+fi
 
 # --------------------------------------------------------------------------
 # (d3) OpenWrt's default action script: hotplug-call
