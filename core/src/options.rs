@@ -85,7 +85,7 @@ pub type InstanceName = heapless::Vec<u8, INSTANCE_MAX>;
 /// The longest instance name.
 pub const INSTANCE_MAX: usize = MAX_IFACE_ARGS * (IFNAME_MAX + 1);
 
-impl Options<'_> {
+impl<'a> Options<'a> {
     /// The instance's name, for its pid file and its lines about the whole
     /// daemon: the `-i` values joined by `,`, in the order given. With one
     /// `-i` it is that interface's name, as BusyBox's.
@@ -101,7 +101,7 @@ impl Options<'_> {
     }
 
     /// The first interface's name as bytes: the only one unless `multi`.
-    pub fn iface_name(&self) -> &[u8] {
+    pub fn iface_name(&self) -> &'a [u8] {
         self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
 }
