@@ -159,7 +159,7 @@ fn run(args: Args) -> u8 {
         }
         fail(log, what, e)
     };
-    let netlink_fd = if opts.poll_only && !opts.monitor {
+    let netlink_fd = if !opts.needs_netlink() {
         None
     } else {
         match open_netlink() {
