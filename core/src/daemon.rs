@@ -173,7 +173,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for (_, entry) in self.links.iter_mut().enumerate() {
+            for entry in self.links.iter_mut() {
                 let Some(link) = entry else { continue };
                 link.any_traffic();
             }
@@ -186,7 +186,7 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for (_, entry) in self.links.iter_mut().enumerate() {
+                    for entry in self.links.iter_mut() {
                         let Some(link) = entry else { continue };
                         link.resync();
                     }
@@ -204,7 +204,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for (_, entry) in self.links.iter_mut().enumerate() {
+        for entry in self.links.iter_mut() {
             let Some(link) = entry else { continue };
             link.lost();
         }
@@ -282,7 +282,7 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for (_, entry) in self.links.iter_mut().enumerate() {
+        for entry in self.links.iter_mut() {
             let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
