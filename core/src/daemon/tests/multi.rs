@@ -1,0 +1,3 @@
+//! The supervisor: several interfaces, patterns, scripts side by side.
+
+use super::*;
