@@ -383,10 +383,8 @@ impl Mock {
         if let Some((_, plan)) = next.and_then(|i| self.plans.remove(i)) {
             return plan;
         }
-        let ms = self
-            .ifs
-            .iter()
-            .find(|i| i.name == who)
+        let ms = (self.ifs.iter().find(|i| i.present && i.name == who))
+            .or_else(|| self.ifs.iter().find(|i| i.name == who))
             .map_or(0, |i| i.script_ms);
         Plan::Ends(ms, ScriptOutcome::Exited(0))
     }

@@ -30,12 +30,12 @@ fn slow(name: &str, index: u32, link: &[(Millis, Status)], script_ms: Millis) ->
 }
 
 impl Sim {
+    /// The mock interface of that name: the one that exists, if any.
     fn of(&mut self, name: &str) -> &mut MockIf {
-        self.h
-            .ifs
-            .iter_mut()
-            .find(|i| i.name == name)
-            .expect("a mock interface")
+        let i = (self.h.ifs.iter().position(|i| i.present && i.name == name))
+            .or_else(|| self.h.ifs.iter().position(|i| i.name == name))
+            .expect("a mock interface");
+        &mut self.h.ifs[i]
     }
 
     /// The kernel announces `name` (its flags as they are).
@@ -60,7 +60,6 @@ impl Sim {
         let i = self.of(name);
         i.present = false;
         let (index, flags) = (i.index.unwrap_or(0) as i32, i.flags.unwrap_or(0));
-        i.name = format!("{name} (deleted)");
         self.netlink(t, &nl_msg(RTM_DELLINK, 0, index, name, flags));
         self.wake(t);
     }
@@ -89,6 +88,22 @@ impl Sim {
             .links()
             .find(|l| l.name().as_bytes() == name.as_bytes())
             .map(Link::status)
+    }
+
+    /// The lines about `who`.
+    fn lines_of(&self, who: &str) -> Vec<(Millis, String)> {
+        let prefix = format!("{who}: ");
+        self.lines()
+            .into_iter()
+            .filter(|(_, l)| l.starts_with(&prefix))
+            .collect()
+    }
+
+    /// The lines from the first with `text` in it.
+    fn lines_from(&self, text: &str) -> Vec<(Millis, String)> {
+        let lines = self.lines();
+        let first = lines.iter().position(|(_, l)| l.contains(text));
+        lines[first.expect("the line is there")..].to_vec()
     }
 
     /// The lines with `filter` in them.
@@ -402,4 +417,217 @@ fn the_table_holds_max_links() {
     sim.run_until(3000);
     assert!(sim.watched().contains(&last), "{:?}", sim.watched());
     assert_eq!(sim.watched().len(), MAX_LINKS);
+}
+
+#[test]
+fn a_pattern_interface_appears_flaps_and_goes() {
+    let mock = Mock::multi(vec![iface("lan1", 3, &[(0, DOWN)])]);
+    let mut sim = Sim::new(
+        multi_opts(&[c"lan*"], |o| {
+            o.delay_up = 1;
+            o.delay_down = 2;
+        }),
+        mock,
+    );
+    sim.start(0);
+    sim.run_until(1000);
+    let mut lan2 = iface(
+        "lan2",
+        9,
+        &[(0, UP), (3200, DOWN), (3600, UP), (6000, DOWN)],
+    );
+    lan2.flags = Ok(0x1002);
+    sim.appear(1500, lan2);
+    sim.run_until(9000);
+    sim.delete(9500, "lan2");
+    sim.run_until(20_000);
+    // Brought up, its up after -u; a flap shorter than -d runs nothing;
+    // its deletion (already down) nothing; then it is forgotten.
+    same(
+        "appears",
+        &sim.lines_of("lan2"),
+        &[
+            (1500, "lan2: interface appeared"),
+            (1500, "lan2: upping interface"),
+            (1500, "lan2: set flags 0x1003"),
+            (1500, "lan2: using SIOCETHTOOL detection mode"),
+            (1500, "lan2: link is up"),
+            (
+                2500,
+                "lan2: executing '/etc/ifplugd/ifplugd.action lan2 up'",
+            ),
+            (2500, "lan2: run up PREVIOUS=error CURRENT=up"),
+            (2500, "lan2: exit code: 0"),
+            (3500, "lan2: link is down"),
+            (4500, "lan2: link is up"),
+            (6500, "lan2: link is down"),
+            (
+                8500,
+                "lan2: executing '/etc/ifplugd/ifplugd.action lan2 down'",
+            ),
+            (8500, "lan2: run down PREVIOUS=up CURRENT=down"),
+            (8500, "lan2: exit code: 0"),
+            (9500, "lan2: interface disappeared"),
+        ],
+    );
+    assert_eq!(sim.watched(), ["lan1"]);
+}
+
+#[test]
+fn a_pattern_interface_is_forgotten_after_its_down_script() {
+    let mock = Mock::multi(vec![slow("lan1", 3, &[(0, UP)], 1000)]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*"], |o| o.delay_down = 2), mock);
+    sim.start(0);
+    sim.run_until(2000);
+    sim.delete(2000, "lan1");
+    sim.run_until(3500);
+    assert_eq!(sim.watched(), ["lan1"], "its down is pending");
+    sim.run_until(4500);
+    assert_eq!(sim.watched(), ["lan1"], "its down script runs");
+    sim.run_until(5500);
+    assert!(sim.watched().is_empty());
+    // Back under the same name: a new machine, told from scratch.
+    sim.appear(6000, slow("lan1", 12, &[(0, UP)], 1000));
+    sim.run_until(7000);
+    same(
+        "forgotten",
+        &sim.lines_of("lan1"),
+        &[
+            (0, "lan1: using SIOCETHTOOL detection mode"),
+            (0, "lan1: interface exists"),
+            (0, "lan1: link is up"),
+            (0, "lan1: executing '/etc/ifplugd/ifplugd.action lan1 up'"),
+            (0, "lan1: run up PREVIOUS=error CURRENT=up"),
+            (1000, "lan1: exit code: 0"),
+            (2000, "lan1: interface disappeared"),
+            (2000, "lan1: link is down"),
+            (
+                4000,
+                "lan1: executing '/etc/ifplugd/ifplugd.action lan1 down'",
+            ),
+            (4000, "lan1: run down PREVIOUS=up CURRENT=down"),
+            (5000, "lan1: exit code: 0"),
+            (6000, "lan1: interface appeared"),
+            (6000, "lan1: using SIOCETHTOOL detection mode"),
+            (6000, "lan1: link is up"),
+            (
+                6000,
+                "lan1: executing '/etc/ifplugd/ifplugd.action lan1 up'",
+            ),
+            (6000, "lan1: run up PREVIOUS=error CURRENT=up"),
+            (7000, "lan1: exit code: 0"),
+        ],
+    );
+}
+
+#[test]
+fn a_rename_into_and_out_of_a_pattern() {
+    let mock = Mock::multi(vec![iface("eth5", 20, &[(0, UP)])]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*"], |o| o.delay_down = 0), mock);
+    sim.start(0);
+    sim.run_until(1000);
+    assert!(sim.watched().is_empty());
+    sim.rename(1500, "eth5", "lan5");
+    sim.run_until(3000);
+    assert_eq!(sim.watched(), ["lan5"]);
+    sim.rename(3500, "lan5", "eth5");
+    sim.run_until(5000);
+    assert!(sim.watched().is_empty());
+    same(
+        "rename",
+        &sim.lines(),
+        &[
+            (0, "lan*: started: <banner>"),
+            (0, "list links"),
+            (1500, "lan5: interface appeared"),
+            (1500, "lan5: using SIOCETHTOOL detection mode"),
+            (1500, "lan5: link is up"),
+            (
+                1500,
+                "lan5: executing '/etc/ifplugd/ifplugd.action lan5 up'",
+            ),
+            (1500, "lan5: run up PREVIOUS=error CURRENT=up"),
+            (1500, "lan5: exit code: 0"),
+            (3500, "lan5: interface disappeared"),
+            (3500, "lan5: link is down"),
+            (
+                3500,
+                "lan5: executing '/etc/ifplugd/ifplugd.action lan5 down'",
+            ),
+            (3500, "lan5: run down PREVIOUS=up CURRENT=down"),
+            (3500, "lan5: exit code: 0"),
+        ],
+    );
+}
+
+#[test]
+fn an_overrun_relists_the_interfaces() {
+    let mock = Mock::multi(vec![
+        iface("lan1", 3, &[(0, UP)]),
+        iface("lan2", 4, &[(0, UP)]),
+    ]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*"], |o| o.delay_down = 0), mock);
+    sim.start(0);
+    sim.run_until(1000);
+    // While we were deaf: lan2 deleted, lan3 created.
+    sim.of("lan2").present = false;
+    sim.h.ifs.push(iface("lan3", 5, &[(0, UP)]));
+    sim.lost(1500);
+    sim.wake(1500);
+    sim.run_until(3000);
+    same(
+        "overrun",
+        &sim.lines_from("messages lost"),
+        &[
+            (
+                1500,
+                "lan*: netlink: messages lost, re-reading interface state",
+            ),
+            (1500, "list links"),
+            (1500, "lan2: interface disappeared"),
+            (1500, "lan2: link is down"),
+            (
+                1500,
+                "lan2: executing '/etc/ifplugd/ifplugd.action lan2 down'",
+            ),
+            (1500, "lan2: run down PREVIOUS=up CURRENT=down"),
+            (1500, "lan3: interface appeared"),
+            (1500, "lan3: using SIOCETHTOOL detection mode"),
+            (1500, "lan3: link is up"),
+            (
+                1500,
+                "lan3: executing '/etc/ifplugd/ifplugd.action lan3 up'",
+            ),
+            (1500, "lan3: run up PREVIOUS=error CURRENT=up"),
+            (1500, "lan2: exit code: 0"),
+            (1500, "lan3: exit code: 0"),
+        ],
+    );
+    assert_eq!(sim.watched(), ["lan1", "lan3"]);
+}
+
+#[test]
+fn a_missing_named_interface_without_m_ends_the_daemon() {
+    let mock = Mock::multi(vec![iface("lan1", 3, &[(0, UP)])]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*", c"wan"], |_| {}), mock);
+    assert_eq!(sim.start(0), Flow::Exit(1));
+    same(
+        "missing wan",
+        &sim.lines(),
+        &[
+            (0, "lan*,wan: started: <banner>"),
+            (0, "wan: can't get interface flags: No such device"),
+            (0, "wan: exiting"),
+            (0, "exit 1"),
+        ],
+    );
+    // With -M it waits for it, as with one -i.
+    let mock = Mock::multi(vec![iface("lan1", 3, &[(0, UP)])]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*", c"wan"], |o| o.monitor = true), mock);
+    assert_eq!(sim.start(0), Flow::Continue);
+    same(
+        "missing wan, -M",
+        &sim.lines_of("wan"),
+        &[(0, "wan: interface doesn't exist, waiting")],
+    );
 }
