@@ -317,6 +317,14 @@ impl Link {
                 self.exists = false;
                 self.check(opts, host, slot, now)?;
                 self.exists = true;
+                self.recreated = false;
+                if self.run != Run::Idle {
+                    // Its down script runs: the new interface is announced
+                    // and brought up once it has ended, as with BusyBox's
+                    // script, which runs to its end first.
+                    self.check_now = true;
+                    return Ok(());
+                }
             }
             if self.exists != self.exists_before {
                 self.log(
@@ -334,12 +342,6 @@ impl Link {
             }
         }
         self.recreated = false;
-        if self.run != Run::Idle {
-            // The script for the old interface started above: the rest
-            // waits for its end.
-            self.check_now = true;
-            return Ok(());
-        }
         let tick = now >= self.next_poll;
         let due = self.delay.deadline().is_some_and(|at| now >= at);
         let check = opts.poll_only || tick || due || self.check_now || self.resync;
