@@ -3,13 +3,16 @@
 //! of the daemon's main loop, and the lines it logs.
 //!
 //! Nothing here sleeps, reads a clock or makes a system call: time comes in
-//! as milliseconds and the system comes in through [`link::Host`].
+//! as milliseconds and the system comes in through [`host::Host`].
 #![no_std]
 #![deny(unsafe_code)]
 
+pub mod daemon;
 pub mod delay;
 pub mod detect;
 pub mod exec_path;
+pub mod host;
+pub mod ifname;
 pub mod kernel;
 pub mod link;
 pub mod messages;
@@ -20,6 +23,8 @@ pub mod pidfile;
 pub mod script;
 pub mod signal;
 
+pub use daemon::{Daemon, Flow};
 pub use detect::Status;
-pub use link::{Daemon, Flow, Host};
+pub use host::{Host, Iface};
+pub use ifname::IfName;
 pub use signal::Signal;

@@ -2,11 +2,14 @@
 
 use heapless::String;
 
-/// Long enough for the directory, "ifplugd.", 15 bytes of name and ".pid".
-pub type PidPath = heapless::Vec<u8, 48>;
+/// Long enough for the directory, "ifplugd.", the longest instance name
+/// and ".pid".
+pub type PidPath = heapless::Vec<u8, { 32 + crate::options::INSTANCE_MAX }>;
 
-/// `/var/run/ifplugd.IFACE.pid`, NUL-terminated for the kernel; `None` if
-/// `iface` is too long (the options parser refuses such names first).
+/// `/var/run/ifplugd.NAME.pid`, NUL-terminated for the kernel: NAME is the
+/// instance's (see [`crate::options::Options::instance_name`]), so with one
+/// `-i` the interface's, as BusyBox's. `None` if it is too long (the
+/// options parser refuses such names first).
 pub fn path(iface: &[u8]) -> Option<PidPath> {
     let mut p = PidPath::new();
     for part in [&b"/var/run/ifplugd."[..], iface, b".pid\0"] {

@@ -26,10 +26,11 @@ mod sys;
 use args::Args;
 use core::ffi::{c_char, c_int, CStr};
 use event_loop::{main_loop, open_netlink, System};
+use ifplugd_core::daemon::MAX_LINKS;
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command};
 use log::{write_stderr, Logger};
-use netdev::{IfName, NetDev};
+use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
 use process::{daemonize, ensure_std_fds, write_stdout};
 use rustix::fd::AsFd;
@@ -87,17 +88,27 @@ fn run(args: Args) -> u8 {
             return e.exit_code();
         }
     };
-    // From here every line has BusyBox's `ifplugd(IFACE): ` prefix.
-    let mut log = Logger::new(opts.iface_name());
+    // From here every line has BusyBox's `ifplugd(IFACE): ` prefix: the
+    // instance's name here (with one -i, the interface's).
+    #[cfg(feature = "multi")]
+    let name = opts.instance_name();
+    #[cfg(feature = "multi")]
+    let name = &name[..];
+    #[cfg(not(feature = "multi"))]
+    let name = opts.iface_name();
+    let mut log = Logger::new();
     let fail = |log: &mut Logger, what: &str, e: Errno| {
-        log.log(&Message::Failed {
-            what,
-            errno: e.raw_os_error(),
-        });
+        log.log(
+            name,
+            &Message::Failed {
+                what,
+                errno: e.raw_os_error(),
+            },
+        );
         1
     };
 
-    let Some(pid_path) = pidfile::path(opts.iface_name()) else {
+    let Some(pid_path) = pidfile::path(name) else {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
@@ -117,19 +128,16 @@ fn run(args: Args) -> u8 {
                 Ok(()) | Err(Errno::PERM)
             )
         {
-            log.log(&Message::DaemonRunning);
+            log.log(name, &Message::DaemonRunning);
             return 1;
         }
     }
 
     // BusyBox's order: -k and "already running" before the API mode.
     if let Some(mode) = opts.unknown_api_mode {
-        log.log(&Message::UnknownApiMode(mode));
+        log.log(name, &Message::UnknownApiMode(mode));
         return 1;
     }
-    let Some(name) = IfName::new(opts.iface_name()) else {
-        return 1;
-    };
 
     // From here on a signal waits in the signalfd instead of killing us
     // half-way through start-up.
@@ -144,7 +152,7 @@ fn run(args: Args) -> u8 {
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
     // no more than 5 (0-2, the signalfd, one socket).
-    let pid_written = write_pid(pid_path, &mut log);
+    let pid_written = write_pid(pid_path, &mut log, name);
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         if pid_written {
             remove_pid(pid_path);
@@ -181,15 +189,15 @@ fn run(args: Args) -> u8 {
         log.open_syslog();
     }
     let mut host = System {
-        dev: NetDev::new(ioctl_fd.as_fd(), name),
+        dev: NetDev::new(ioctl_fd.as_fd()),
+        netlink: netlink_fd.as_ref(),
         log,
         script: Script {
             path: opts.script,
-            iface: opts.ifaces.first().copied().unwrap_or(c"eth0"),
             extra: opts.extra_arg,
         },
         signals,
-        script_ran: false,
+        running: [None; MAX_LINKS],
         clock: 0,
     };
     let code = main_loop(&mut host, opts.clone(), netlink_fd.as_ref());
