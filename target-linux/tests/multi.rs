@@ -254,6 +254,7 @@ fn a_slow_script_on_one_interface_blocks_no_other() {
             slow_end > 0
         },
     );
+    eprintln!("change -> script beside a 3 s script: {latencies:?}");
     for (w, on, ms) in &latencies {
         assert!(
             *ms < 1500,
