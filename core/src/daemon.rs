@@ -126,7 +126,8 @@ impl<'a> Daemon<'a> {
         self.phase = Phase::Stop { downs };
         let now = host.now();
         let opts = &self.opts;
-        for (slot, link) in slots(&mut self.links) {
+        for (slot, entry) in self.links.iter_mut().enumerate() {
+            let Some(link) = entry else { continue };
             link.stop_script(host, slot, now);
             if downs {
                 link.shutdown(opts, host, slot);
@@ -172,7 +173,8 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for (_, link) in slots(&mut self.links) {
+            for (_, entry) in self.links.iter_mut().enumerate() {
+                let Some(link) = entry else { continue };
                 link.any_traffic();
             }
         }
@@ -184,7 +186,8 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for (_, link) in slots(&mut self.links) {
+                    for (_, entry) in self.links.iter_mut().enumerate() {
+                        let Some(link) = entry else { continue };
                         link.resync();
                     }
                     self.relist(host);
@@ -201,7 +204,8 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for (_, link) in slots(&mut self.links) {
+        for (_, entry) in self.links.iter_mut().enumerate() {
+            let Some(link) = entry else { continue };
             link.lost();
         }
         self.relist(host);
@@ -213,7 +217,8 @@ impl<'a> Daemon<'a> {
         match self.phase {
             Phase::Done(code) => return Flow::Exit(code),
             Phase::Stop { .. } => {
-                for (slot, link) in slots(&mut self.links) {
+                for (slot, entry) in self.links.iter_mut().enumerate() {
+                    let Some(link) = entry else { continue };
                     link.kill_due(host, slot, now);
                 }
                 return self.flow();
@@ -277,7 +282,8 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for (_, link) in slots(&mut self.links) {
+        for (_, entry) in self.links.iter_mut().enumerate() {
+            let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
         }
@@ -357,14 +363,6 @@ impl<'a> Daemon<'a> {
         }
         Some(slot)
     }
-}
-
-/// The occupied slots, with their numbers.
-fn slots(links: &mut [Option<Link>]) -> impl Iterator<Item = (usize, &mut Link)> {
-    links
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(slot, l)| l.as_mut().map(|l| (slot, l)))
 }
 
 #[cfg(test)]

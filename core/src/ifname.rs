@@ -32,7 +32,6 @@ impl IfName {
         let len = self.buf.iter().position(|&b| b == 0).unwrap_or(0);
         self.buf.get(..len).unwrap_or(&[])
     }
-
 }
 
 impl core::fmt::Debug for IfName {

@@ -85,7 +85,7 @@ pub type InstanceName = heapless::Vec<u8, INSTANCE_MAX>;
 /// The longest instance name.
 pub const INSTANCE_MAX: usize = MAX_IFACE_ARGS * (IFNAME_MAX + 1);
 
-impl Options<'_> {
+impl<'a> Options<'a> {
     /// The instance's name, for its pid file and its lines about the whole
     /// daemon: the `-i` values joined by `,`, in the order given. With one
     /// `-i` it is that interface's name, as BusyBox's.
@@ -100,8 +100,21 @@ impl Options<'_> {
         name
     }
 
+    /// Whether the daemon needs the netlink socket: for the fast path, for
+    /// `-M`, and for patterns (the kernel's list of interfaces comes
+    /// through it). BusyBox's `-P` alone polls without one.
+    pub fn needs_netlink(&self) -> bool {
+        !self.poll_only
+            || self.monitor
+            || (cfg!(feature = "multi")
+                && self
+                    .ifaces
+                    .iter()
+                    .any(|i| crate::pattern::is_pattern(i.to_bytes())))
+    }
+
     /// The first interface's name as bytes: the only one unless `multi`.
-    pub fn iface_name(&self) -> &[u8] {
+    pub fn iface_name(&self) -> &'a [u8] {
         self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
 }
@@ -479,6 +492,17 @@ mod tests {
     fn last_interface_wins_without_multi() {
         assert_eq!(run(&["-i", "a", "-ib"]).ifaces[..], [c"b"]);
         assert_eq!(run(&["-i", "a", "-ib"]).instance_name(), b"b");
+    }
+
+    #[test]
+    fn netlink_when_needed() {
+        assert!(run(&[]).needs_netlink());
+        assert!(!run(&["-P"]).needs_netlink());
+        assert!(run(&["-P", "-M"]).needs_netlink());
+        assert_eq!(
+            run(&["-P", "-i", "lan*"]).needs_netlink(),
+            cfg!(feature = "multi")
+        );
     }
 
     #[cfg(feature = "multi")]

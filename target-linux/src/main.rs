@@ -159,7 +159,7 @@ fn run(args: Args) -> u8 {
         }
         fail(log, what, e)
     };
-    let netlink_fd = if opts.poll_only && !opts.monitor {
+    let netlink_fd = if !opts.needs_netlink() {
         None
     } else {
         match open_netlink() {
@@ -200,7 +200,7 @@ fn run(args: Args) -> u8 {
         running: [None; MAX_LINKS],
         clock: 0,
     };
-    let code = main_loop(&mut host, opts.clone(), netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
     if pid_written {
         remove_pid(pid_path);
     }
