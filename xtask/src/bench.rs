@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: how fast the daemon reacts and what it costs idle,
-//! in the default (netlink) mode and in BusyBox-style polling (`-P`).
+//! in the default (netlink) mode and in BusyBox-style polling (`-P`); and,
+//! for one process on several interfaces (issue 12), how fast it reacts
+//! while another interface's script runs and what 16 interfaces cost.
 //!
 //! Each run is a throwaway namespace with a veth pair or a tap held open.
 //! The link is changed through one long-lived `ip -batch -` (so no process
