@@ -23,6 +23,10 @@ use crate::signal::Signal;
 /// (BusyBox's), else enough for a router's ports, VLANs and dongles.
 pub const MAX_LINKS: usize = if cfg!(feature = "multi") { 32 } else { 1 };
 
+/// `-w` (0.28's): how long the parent waits for the daemon's start-up.
+#[cfg(feature = "wait-on-fork")]
+pub const WAIT_ON_FORK_SECS: u32 = 60;
+
 /// What the host does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -235,6 +239,21 @@ impl<'a> Daemon<'a> {
             }
         }
         self.flow()
+    }
+
+    /// `-w`: the exit status for the waiting parent once start-up is over
+    /// (the interface list is in, no start-up script still runs), as
+    /// 0.28's: 2 when a link is up, 3 when none is; `None` before.
+    #[cfg(feature = "wait-on-fork")]
+    pub fn startup_status(&self) -> Option<u8> {
+        let busy = self.listing || self.links().any(Link::script_running);
+        if self.phase != Phase::Run || busy {
+            return None;
+        }
+        let up = self
+            .links()
+            .any(|l| l.status() == crate::detect::Status::Up);
+        Some(if up { 2 } else { 3 })
     }
 
     /// When the host must call [`Daemon::wake`] next, at the latest;

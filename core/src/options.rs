@@ -69,6 +69,8 @@ pub struct Options<'a> {
     pub kill: bool,
     /// `-P`: BusyBox-style polling only, no netlink fast path.
     pub poll_only: bool,
+    /// `-w` (0.28): without `-n`, the parent waits for the start-up.
+    pub wait_on_fork: bool,
 }
 
 /// Most `-i` values one instance takes: one without `multi` (BusyBox's),
@@ -147,6 +149,7 @@ impl Default for Options<'_> {
             monitor: false,
             kill: false,
             poll_only: false,
+            wait_on_fork: false,
         }
     }
 }
@@ -272,6 +275,8 @@ where
                 b'M' => o.monitor = true,
                 b'k' => o.kill = true,
                 b'P' => o.poll_only = true,
+                #[cfg(feature = "wait-on-fork")]
+                b'w' => o.wait_on_fork = true,
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
                 _ => return Err(OptionError::Unknown(letter(bytes, i - 1))),

@@ -33,7 +33,7 @@ use ifplugd_core::pidfile::Start;
 use log::{write_stderr, Logger};
 use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
-use process::{daemonize, ensure_std_fds, write_stdout};
+use process::{daemonize, ensure_std_fds, write_stdout, Report};
 use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
@@ -148,9 +148,11 @@ fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(&mut log, "signalfd", e),
     };
+    let mut report = Report::none();
     if !opts.no_daemon {
-        if let Err(e) = daemonize() {
-            return fail(&mut log, "fork", e);
+        match daemonize(opts.wait_on_fork) {
+            Ok(r) => report = r,
+            Err(e) => return fail(&mut log, "fork", e),
         }
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
@@ -203,7 +205,7 @@ fn run(args: Args) -> u8 {
         running: [None; MAX_LINKS],
         clock: 0,
     };
-    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {
         remove_pid(pid_path);
     }
