@@ -97,7 +97,7 @@ fn run(args: Args) -> u8 {
         1
     };
 
-    let Some(pid_path) = pidfile::path(opts.iface_name()) else {
+    let Some(pid_path) = pidfile::path(opts.pid_dir().to_bytes(), opts.iface_name()) else {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
