@@ -109,7 +109,7 @@ fn run(args: Args) -> u8 {
         1
     };
 
-    let Some(pid_path) = pidfile::path(name) else {
+    let Some(pid_path) = pidfile::path(opts.pid_dir().to_bytes(), name) else {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
