@@ -23,6 +23,10 @@ use crate::signal::Signal;
 /// (BusyBox's), else enough for a router's ports, VLANs and dongles.
 pub const MAX_LINKS: usize = if cfg!(feature = "multi") { 32 } else { 1 };
 
+/// `-w` (0.28's): how long the parent waits for the daemon's start-up.
+#[cfg(feature = "wait-on-fork")]
+pub const WAIT_ON_FORK_SECS: u32 = 60;
+
 /// What the host does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -126,7 +130,8 @@ impl<'a> Daemon<'a> {
         self.phase = Phase::Stop { downs };
         let now = host.now();
         let opts = &self.opts;
-        for (slot, link) in slots(&mut self.links) {
+        for (slot, entry) in self.links.iter_mut().enumerate() {
+            let Some(link) = entry else { continue };
             link.stop_script(host, slot, now);
             if downs {
                 link.shutdown(opts, host, slot);
@@ -172,7 +177,8 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for (_, link) in slots(&mut self.links) {
+            for entry in self.links.iter_mut() {
+                let Some(link) = entry else { continue };
                 link.any_traffic();
             }
         }
@@ -188,7 +194,8 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for (_, link) in slots(&mut self.links) {
+                    for entry in self.links.iter_mut() {
+                        let Some(link) = entry else { continue };
                         link.resync();
                     }
                     self.relist(host);
@@ -205,7 +212,8 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for (_, link) in slots(&mut self.links) {
+        for entry in self.links.iter_mut() {
+            let Some(link) = entry else { continue };
             link.lost();
         }
         self.relist(host);
@@ -217,7 +225,8 @@ impl<'a> Daemon<'a> {
         match self.phase {
             Phase::Done(code) => return Flow::Exit(code),
             Phase::Stop { .. } => {
-                for (slot, link) in slots(&mut self.links) {
+                for (slot, entry) in self.links.iter_mut().enumerate() {
+                    let Some(link) = entry else { continue };
                     link.kill_due(host, slot, now);
                 }
                 return self.flow();
@@ -234,6 +243,21 @@ impl<'a> Daemon<'a> {
             }
         }
         self.flow()
+    }
+
+    /// `-w`: the exit status for the waiting parent once start-up is over
+    /// (the interface list is in, no start-up script still runs), as
+    /// 0.28's: 2 when a link is up, 3 when none is; `None` before.
+    #[cfg(feature = "wait-on-fork")]
+    pub fn startup_status(&self) -> Option<u8> {
+        let busy = self.listing || self.links().any(Link::script_running);
+        if self.phase != Phase::Run || busy {
+            return None;
+        }
+        let up = self
+            .links()
+            .any(|l| l.status() == crate::detect::Status::Up);
+        Some(if up { 2 } else { 3 })
     }
 
     /// When the host must call [`Daemon::wake`] next, at the latest;
@@ -281,7 +305,8 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for (_, link) in slots(&mut self.links) {
+        for entry in self.links.iter_mut() {
+            let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
         }
@@ -361,14 +386,6 @@ impl<'a> Daemon<'a> {
         }
         Some(slot)
     }
-}
-
-/// The occupied slots, with their numbers.
-fn slots(links: &mut [Option<Link>]) -> impl Iterator<Item = (usize, &mut Link)> {
-    links
-        .iter_mut()
-        .enumerate()
-        .filter_map(|(slot, l)| l.as_mut().map(|l| (slot, l)))
 }
 
 #[cfg(test)]

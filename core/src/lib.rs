@@ -21,6 +21,8 @@ pub mod options;
 pub mod pattern;
 pub mod pidfile;
 pub mod script;
+#[cfg(feature = "script-log")]
+pub mod script_log;
 pub mod signal;
 
 pub use daemon::{Daemon, Flow};

@@ -147,7 +147,8 @@ impl Link {
     /// A pattern's interface that is gone, with nothing left to tell its
     /// script: the daemon may forget it.
     pub fn forgettable(&self) -> bool {
-        self.by_pattern
+        cfg!(feature = "multi")
+            && self.by_pattern
             && !self.exists
             && !self.exists_before
             && self.run == Run::Idle

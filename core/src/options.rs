@@ -69,6 +69,8 @@ pub struct Options<'a> {
     pub kill: bool,
     /// `-P`: BusyBox-style polling only, no netlink fast path.
     pub poll_only: bool,
+    /// `-w` (0.28): without `-n`, the parent waits for the start-up.
+    pub wait_on_fork: bool,
 }
 
 /// Most `-i` values one instance takes: one without `multi` (BusyBox's),
@@ -85,7 +87,7 @@ pub type InstanceName = heapless::Vec<u8, INSTANCE_MAX>;
 /// The longest instance name.
 pub const INSTANCE_MAX: usize = MAX_IFACE_ARGS * (IFNAME_MAX + 1);
 
-impl Options<'_> {
+impl<'a> Options<'a> {
     /// The instance's name, for its pid file and its lines about the whole
     /// daemon: the `-i` values joined by `,`, in the order given. With one
     /// `-i` it is that interface's name, as BusyBox's.
@@ -100,8 +102,21 @@ impl Options<'_> {
         name
     }
 
+    /// Whether the daemon needs the netlink socket: for the fast path, for
+    /// `-M`, and for patterns (the kernel's list of interfaces comes
+    /// through it). BusyBox's `-P` alone polls without one.
+    pub fn needs_netlink(&self) -> bool {
+        !self.poll_only
+            || self.monitor
+            || (cfg!(feature = "multi")
+                && self
+                    .ifaces
+                    .iter()
+                    .any(|i| crate::pattern::is_pattern(i.to_bytes())))
+    }
+
     /// The first interface's name as bytes: the only one unless `multi`.
-    pub fn iface_name(&self) -> &[u8] {
+    pub fn iface_name(&self) -> &'a [u8] {
         self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
 }
@@ -134,6 +149,7 @@ impl Default for Options<'_> {
             monitor: false,
             kill: false,
             poll_only: false,
+            wait_on_fork: false,
         }
     }
 }
@@ -259,6 +275,8 @@ where
                 b'M' => o.monitor = true,
                 b'k' => o.kill = true,
                 b'P' => o.poll_only = true,
+                #[cfg(feature = "wait-on-fork")]
+                b'w' => o.wait_on_fork = true,
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
                 _ => return Err(OptionError::Unknown(letter(bytes, i - 1))),
@@ -479,6 +497,17 @@ mod tests {
     fn last_interface_wins_without_multi() {
         assert_eq!(run(&["-i", "a", "-ib"]).ifaces[..], [c"b"]);
         assert_eq!(run(&["-i", "a", "-ib"]).instance_name(), b"b");
+    }
+
+    #[test]
+    fn netlink_when_needed() {
+        assert!(run(&[]).needs_netlink());
+        assert!(!run(&["-P"]).needs_netlink());
+        assert!(run(&["-P", "-M"]).needs_netlink());
+        assert_eq!(
+            run(&["-P", "-i", "lan*"]).needs_netlink(),
+            cfg!(feature = "multi")
+        );
     }
 
     #[cfg(feature = "multi")]

@@ -18,6 +18,35 @@ pub fn path(iface: &[u8]) -> Option<PidPath> {
     Some(p)
 }
 
+/// What start-up does, given the pid file's pid (BusyBox's order: `-k`
+/// first, then "already running").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// `-k`: send SIGQUIT to this pid, if there is one, and exit 0.
+    Kill(Option<i32>),
+    /// "daemon already running", exit 1.
+    Running,
+    /// Start the daemon.
+    Go,
+}
+
+/// `recorded` is the pid file's pid, `own` ours; `alive(pid)` is
+/// kill(pid, 0) succeeding or failing with EPERM (someone else's process
+/// is still a process). Our own pid is there when start-stop-daemon
+/// --make-pidfile (as BusyBox's S41ifplugd runs us) wrote it.
+pub fn start(
+    kill: bool,
+    recorded: Option<i32>,
+    own: i32,
+    alive: impl FnOnce(i32) -> bool,
+) -> Start {
+    match recorded {
+        _ if kill => Start::Kill(recorded),
+        Some(pid) if pid != own && alive(pid) => Start::Running,
+        _ => Start::Go,
+    }
+}
+
 /// The pid a pid file holds, read as BusyBox's `bb_strtoul`: decimal
 /// digits, then the end or a character that is not alphanumeric (so "123\n"
 /// is 123, "123abc" and "abc" are nothing). Zero and values above
@@ -68,6 +97,18 @@ mod tests {
         assert_eq!(parse(b"99999999999999999999"), None);
         assert_eq!(parse(b"2147483647"), Some(i32::MAX));
         assert_eq!(parse(b"2147483648"), None);
+    }
+
+    #[test]
+    fn start_rules() {
+        let alive = |_| true;
+        let dead = |_| false;
+        assert_eq!(start(true, Some(5), 9, alive), Start::Kill(Some(5)));
+        assert_eq!(start(true, None, 9, alive), Start::Kill(None));
+        assert_eq!(start(false, Some(5), 9, alive), Start::Running);
+        assert_eq!(start(false, Some(5), 9, dead), Start::Go);
+        assert_eq!(start(false, Some(9), 9, alive), Start::Go, "our own pid");
+        assert_eq!(start(false, None, 9, alive), Start::Go);
     }
 
     #[test]

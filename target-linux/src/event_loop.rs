@@ -4,6 +4,7 @@
 
 use crate::log::Logger;
 use crate::netdev::NetDev;
+use crate::process::Report;
 use crate::script::{self, Script};
 use crate::signals::{Signals, Woke};
 use crate::sys;
@@ -26,7 +27,12 @@ use rustix::process::Pid;
 /// ~1.5 KiB today); a larger one is seen as truncated and re-read.
 const NETLINK_BUF: usize = 8 * 1024;
 
-pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
+pub fn main_loop(
+    host: &mut System<'_>,
+    opts: Options<'_>,
+    netlink_fd: Option<&OwnedFd>,
+    report: &mut Report,
+) -> u8 {
     let mut daemon = Daemon::new(opts);
     // Each clock read is a system call (see sys::monotonic_ms): the clock is
     // read when something woke us, and by the core when a change sets a
@@ -38,6 +44,10 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
     let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
     while flow == Flow::Continue {
+        #[cfg(feature = "wait-on-fork")]
+        if let Some(code) = daemon.startup_status() {
+            report.send(code);
+        }
         // The core read the clock to set a deadline: go on from there.
         now_ms = now_ms.max(host.clock);
         // At most a day: u32 arithmetic, no 64-bit division on 32-bit
@@ -95,6 +105,8 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
         }
         flow = daemon.wake(host, now_ms);
     }
+    // Exiting before the start-up was over: 0.28's "error condition".
+    report.send(255);
     match flow {
         Flow::Exit(code) => code,
         Flow::Continue => 1,

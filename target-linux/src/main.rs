@@ -29,14 +29,15 @@ use event_loop::{main_loop, open_netlink, System};
 use ifplugd_core::daemon::MAX_LINKS;
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command};
+use ifplugd_core::pidfile::Start;
 use log::{write_stderr, Logger};
 use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
-use process::{daemonize, ensure_std_fds, write_stdout};
+use process::{daemonize, ensure_std_fds, write_stdout, Report};
 use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
-use rustix::process::{kill_process, Signal as KillSignal};
+use rustix::process::{kill_process, Pid, Signal as KillSignal};
 use script::Script;
 use signals::Signals;
 
@@ -112,25 +113,27 @@ fn run(args: Args) -> u8 {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
-    let running = read_pid(pid_path);
-    if opts.kill {
-        if let Some(pid) = running {
-            let _ = kill_process(pid, KillSignal::QUIT);
-        }
-        return 0;
-    }
-    if let Some(pid) = running {
-        // Our own pid is there when start-stop-daemon --make-pidfile (as
-        // BusyBox's S41ifplugd runs us) wrote it. kill(pid, 0): only ask.
-        if pid != rustix::process::getpid()
-            && matches!(
+    let own = rustix::process::getpid();
+    let alive = |pid: i32| {
+        Pid::from_raw(pid).is_some_and(|pid| {
+            matches!(
                 rustix::process::test_kill_process(pid),
                 Ok(()) | Err(Errno::PERM)
             )
-        {
+        })
+    };
+    match ifplugd_core::pidfile::start(opts.kill, read_pid(pid_path), own.as_raw_pid(), alive) {
+        Start::Kill(pid) => {
+            if let Some(pid) = pid.and_then(Pid::from_raw) {
+                let _ = kill_process(pid, KillSignal::QUIT);
+            }
+            return 0;
+        }
+        Start::Running => {
             log.log(name, &Message::DaemonRunning);
             return 1;
         }
+        Start::Go => {}
     }
 
     // BusyBox's order: -k and "already running" before the API mode.
@@ -145,9 +148,11 @@ fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(&mut log, "signalfd", e),
     };
+    let mut report = Report::none();
     if !opts.no_daemon {
-        if let Err(e) = daemonize() {
-            return fail(&mut log, "fork", e);
+        match daemonize(opts.wait_on_fork) {
+            Ok(r) => report = r,
+            Err(e) => return fail(&mut log, "fork", e),
         }
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
@@ -159,7 +164,7 @@ fn run(args: Args) -> u8 {
         }
         fail(log, what, e)
     };
-    let netlink_fd = if opts.poll_only && !opts.monitor {
+    let netlink_fd = if !opts.needs_netlink() {
         None
     } else {
         match open_netlink() {
@@ -200,7 +205,7 @@ fn run(args: Args) -> u8 {
         running: [None; MAX_LINKS],
         clock: 0,
     };
-    let code = main_loop(&mut host, opts.clone(), netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {
         remove_pid(pid_path);
     }

@@ -12,15 +12,14 @@ pub use ifplugd_core::pidfile::path;
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
-use rustix::process::Pid;
 
 /// The pid in the pid file. Whatever else is there (a FIFO, a device)
 /// holds no pid we can read at once: nothing.
-pub fn read_pid(path: &CStr) -> Option<Pid> {
+pub fn read_pid(path: &CStr) -> Option<i32> {
     let fd = open(path, OFlags::RDONLY).ok()?;
     let mut buf = [0u8; 127];
     let n = rustix::io::read(&fd, &mut buf).ok()?;
-    Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
+    pidfile::parse(buf.get(..n)?)
 }
 
 /// Writes our pid into a regular file; whether it did. Says why not.

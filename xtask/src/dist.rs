@@ -98,7 +98,6 @@ pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
     run(cross
         .zigbuild("build")
         .args(["--release", "-p", "ifplugd", "--target", t.triple])
-        .args(if std::env::var_os("APPLET").is_some() { &["--no-default-features"][..] } else { &[] })
         .args(["-Z", "build-std=core,alloc"])
         // Keep the symbols; we strip the copy ourselves.
         .args(["--config", "profile.release.strip=false"])
