@@ -183,6 +183,10 @@ impl<'a> Daemon<'a> {
             }
         }
         for msg in netlink::messages(datagram) {
+            // A start-up in this datagram may have ended the daemon.
+            if self.phase != Phase::Run {
+                return;
+            }
             match msg {
                 Ok(netlink::Message::Link(info)) => self.route(host, &info),
                 Ok(netlink::Message::Done) => self.listing = false,
