@@ -11,7 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# One big-endian and one little-endian 32-bit target, and the host's.
+# One big-endian and one little-endian 32-bit target, and the host's; two
+# builds of each: ifplugd (default features) and ifplugd-applet
+# (--no-default-features, BusyBox's applet alone).
 cargo xtask dist \
   --target mips-unknown-linux-musl \
   --target armv7-unknown-linux-musleabihf \
@@ -22,7 +24,9 @@ cargo xtask qemu-test \
   --target mips-unknown-linux-musl \
   --target armv7-unknown-linux-musleabihf
 
-# Fails when a target in target/dist is over size-report/budget.toml.
+# Fails when either build of a target in target/dist is over its budget in
+# size-report/budget.toml ([max_file_size], [applet_max_file_size]), or
+# when one of the two builds is missing.
 cargo xtask size
 
 # The cross route: cross 0.2.5 in a podman container, with our image (Debian
@@ -32,5 +36,6 @@ cargo xtask size
 # Measured from a fresh clone: 5 min 12 s for these three commands.
 cargo xtask dist --via cross --target mips-unknown-linux-musl
 cargo xtask qemu-test --smoke-only --dist target/dist-cross --target mips-unknown-linux-musl
-# Its sizes against the same baseline and budget as the default route's.
+# Both builds' sizes against the same baselines and budgets as the default
+# route's.
 cargo xtask size --dist target/dist-cross
