@@ -69,6 +69,28 @@ pub struct Options<'a> {
     pub kill: bool,
     /// `-P`: BusyBox-style polling only, no netlink fast path.
     pub poll_only: bool,
+    /// `-W` (0.28): with `-k`, exit only once the daemon has (at most 5 s,
+    /// as 0.28). The shim acts on it.
+    #[cfg(feature = "ctl")]
+    pub wait_on_kill: bool,
+    /// `-S`, `-R`, `-z` (0.28): signal the running daemon instead of
+    /// starting one. `-k` comes first, as in 0.28.
+    #[cfg(feature = "ctl")]
+    pub request: Option<Request>,
+}
+
+/// What `-S`, `-R` or `-z` asks the running daemon. When several are
+/// given, the greatest in this order is asked, as in 0.28 (which signals
+/// for `-R`, else `-z`, else `-S`).
+#[cfg(feature = "ctl")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Request {
+    /// `-S`: SIGUSR1, one more level of suspension.
+    Suspend,
+    /// `-z`: SIGHUP, a status line per interface in the daemon's log.
+    Info,
+    /// `-R`: SIGUSR2, one level less.
+    Resume,
 }
 
 /// Most `-i` values one instance takes: one without `multi` (BusyBox's),
@@ -134,6 +156,10 @@ impl Default for Options<'_> {
             monitor: false,
             kill: false,
             poll_only: false,
+            #[cfg(feature = "ctl")]
+            wait_on_kill: false,
+            #[cfg(feature = "ctl")]
+            request: None,
         }
     }
 }
@@ -259,6 +285,14 @@ where
                 b'M' => o.monitor = true,
                 b'k' => o.kill = true,
                 b'P' => o.poll_only = true,
+                #[cfg(feature = "ctl")]
+                b'W' => o.wait_on_kill = true,
+                #[cfg(feature = "ctl")]
+                b'S' => o.request = o.request.max(Some(Request::Suspend)),
+                #[cfg(feature = "ctl")]
+                b'z' => o.request = o.request.max(Some(Request::Info)),
+                #[cfg(feature = "ctl")]
+                b'R' => o.request = o.request.max(Some(Request::Resume)),
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
                 _ => return Err(OptionError::Unknown(letter(bytes, i - 1))),
@@ -554,7 +588,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(err(&["-z"]), OptionError::Unknown(b"z"));
+        assert_eq!(err(&["-j"]), OptionError::Unknown(b"j"));
         assert_eq!(err(&["-nä"]), OptionError::Unknown("ä".as_bytes()));
         assert_eq!(err(&["-€n"]), OptionError::Unknown("€".as_bytes()));
         assert_eq!(
@@ -568,7 +602,7 @@ mod tests {
         );
         assert_eq!(err(&["-i"]), OptionError::MissingValue(b"i"));
         assert_eq!(err(&["--foo"]), OptionError::UnknownLong(b"--foo"));
-        assert!(err(&["-z"]).shows_usage());
+        assert!(err(&["-j"]).shows_usage());
         assert!(!err(&["-t", "x"]).shows_usage());
         assert_eq!(err(&["-t", "x"]).exit_code(), 1);
     }
@@ -623,5 +657,21 @@ mod tests {
             b"invalid number '1\xff'"
         );
         assert_eq!(text(OptionError::Unknown(b"z")), b"unrecognized option: z");
+    }
+
+    #[cfg(feature = "ctl")]
+    #[test]
+    fn ctl_letters() {
+        let o = run(&["-S"]);
+        assert_eq!(o.request, Some(Request::Suspend));
+        assert!(!o.wait_on_kill);
+        assert_eq!(run(&["-R"]).request, Some(Request::Resume));
+        assert_eq!(run(&["-z"]).request, Some(Request::Info));
+        assert_eq!(run(&["-i", "x"]).request, None);
+        // 0.28: -R before -z before -S, whatever the order given.
+        assert_eq!(run(&["-zS"]).request, Some(Request::Info));
+        assert_eq!(run(&["-R", "-S", "-z"]).request, Some(Request::Resume));
+        let o = run(&["-kW"]);
+        assert!(o.kill && o.wait_on_kill);
     }
 }

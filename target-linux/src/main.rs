@@ -13,6 +13,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+#[cfg(feature = "ctl")]
+mod ctl;
 mod event_loop;
 mod log;
 mod netdev;
@@ -114,10 +116,18 @@ fn run(args: Args) -> u8 {
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
     let running = read_pid(pid_path);
     if opts.kill {
+        #[cfg(feature = "ctl")]
+        if opts.wait_on_kill {
+            return ctl::kill_wait(running, &mut log, name);
+        }
         if let Some(pid) = running {
             let _ = kill_process(pid, KillSignal::QUIT);
         }
         return 0;
+    }
+    #[cfg(feature = "ctl")]
+    if let Some(req) = opts.request {
+        return ctl::request(running, req, &mut log, name);
     }
     if let Some(pid) = running {
         // Our own pid is there when start-stop-daemon --make-pidfile (as

@@ -37,8 +37,8 @@ fn refused(out: &Output, error: &str, usage: bool) {
 
 #[test]
 fn unknown_option_shows_usage() {
-    let out = run("opz", &["-n", "-i", "opz", "-z"]);
-    refused(&out, "unrecognized option: z", true);
+    let out = run("opz", &["-n", "-i", "opz", "-j"]);
+    refused(&out, "unrecognized option: j", true);
 }
 
 #[test]
