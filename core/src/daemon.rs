@@ -61,6 +61,9 @@ pub struct Daemon<'a> {
     /// Start-up's list of interfaces is still coming in: the matching ones
     /// get start-up's treatment, not "appeared".
     listing: bool,
+    /// SIGUSR1s not yet undone by a SIGUSR2 (see `ctl`).
+    #[cfg(feature = "ctl")]
+    suspended: u32,
 }
 
 impl<'a> Daemon<'a> {
@@ -73,6 +76,8 @@ impl<'a> Daemon<'a> {
             phase: Phase::Run,
             patterns: false,
             listing: false,
+            #[cfg(feature = "ctl")]
+            suspended: 0,
         }
     }
 
@@ -123,6 +128,11 @@ impl<'a> Daemon<'a> {
     pub fn signal<H: Host>(&mut self, host: &mut H, sig: Signal) -> Flow {
         let downs = match (self.phase, sig) {
             (Phase::Done(_), _) | (_, Signal::Hangup) => return self.flow(),
+            #[cfg(feature = "ctl")]
+            (_, Signal::Suspend | Signal::Resume | Signal::Info) => {
+                self.control(host, sig);
+                return self.flow();
+            }
             (Phase::Run, Signal::Terminate) => true,
             // SIGQUIT, or a second signal while stopping: no more scripts.
             _ => false,
@@ -233,6 +243,10 @@ impl<'a> Daemon<'a> {
             }
             Phase::Run => {}
         }
+        #[cfg(feature = "ctl")]
+        if self.suspended > 0 {
+            return self.flow();
+        }
         for (slot, entry) in self.links.iter_mut().enumerate() {
             let Some(link) = entry else { continue };
             if let Err(Exit(code)) = link.wake(opts, host, slot, now) {
@@ -268,6 +282,10 @@ impl<'a> Daemon<'a> {
             Phase::Stop { .. } => true,
             Phase::Run => false,
         };
+        #[cfg(feature = "ctl")]
+        if !stopping && self.suspended > 0 {
+            return None;
+        }
         self.links()
             .filter_map(|link| {
                 if stopping {
@@ -388,5 +406,9 @@ impl<'a> Daemon<'a> {
     }
 }
 
+#[cfg(feature = "ctl")]
+mod ctl;
+#[cfg(all(test, feature = "ctl"))]
+mod ctl_tests;
 #[cfg(test)]
 mod tests;

@@ -140,6 +140,12 @@ impl Link {
         self.status
     }
 
+    /// With `-M`'s rules, whether the interface exists (SIGHUP says it).
+    #[cfg(feature = "ctl")]
+    pub fn monitored_exists(&self) -> Option<bool> {
+        self.monitor.then_some(self.exists)
+    }
+
     pub fn script_running(&self) -> bool {
         self.run != Run::Idle
     }

@@ -121,6 +121,26 @@ pub enum Message<'a> {
         what: &'a str,
         errno: i32,
     },
+    /// SIGUSR1 (0.28's words): the suspension's depth now.
+    #[cfg(feature = "ctl")]
+    Suspended(u32),
+    /// SIGUSR2 (0.28's words): the depth it ends.
+    #[cfg(feature = "ctl")]
+    Resumed(u32),
+    /// SIGHUP (0.28's words): an interface's status as the daemon has it.
+    #[cfg(feature = "ctl")]
+    Status {
+        suspended: bool,
+        iface: &'a [u8],
+        link: bool,
+    },
+    /// SIGHUP with `-M` (0.28's words): whether the interface exists.
+    #[cfg(feature = "ctl")]
+    Enabled(bool),
+    /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
+    /// " (strerror)").
+    #[cfg(feature = "ctl")]
+    KillFailed(i32),
 }
 
 const EPERM: i32 = 1;
@@ -160,19 +180,21 @@ impl Message<'_> {
         let routine = match *self {
             Message::LinkIs(s) => s != Status::Error,
             Message::ExitCode(code) => code == 0,
-            _ => matches!(
-                self,
-                Message::Started
-                    | Message::UppingInterface
-                    | Message::UsingMode(_)
-                    | Message::InterfaceExists
-                    | Message::InterfaceWaiting
-                    | Message::Executing { .. }
-                    | Message::InterfaceAppeared
-                    | Message::InterfaceDisappeared
-                    | Message::Exiting
-                    | Message::ScriptStopped
-            ),
+            _ => {
+                matches!(
+                    self,
+                    Message::Started
+                        | Message::UppingInterface
+                        | Message::UsingMode(_)
+                        | Message::InterfaceExists
+                        | Message::InterfaceWaiting
+                        | Message::Executing { .. }
+                        | Message::InterfaceAppeared
+                        | Message::InterfaceDisappeared
+                        | Message::Exiting
+                        | Message::ScriptStopped
+                ) || self.is_ctl_status()
+            }
         };
         if routine {
             Severity::Info
@@ -183,6 +205,20 @@ impl Message<'_> {
 }
 
 impl Message<'_> {
+    /// The lines SIGUSR1, SIGUSR2 and SIGHUP ask for: routine.
+    fn is_ctl_status(&self) -> bool {
+        #[cfg(feature = "ctl")]
+        return matches!(
+            self,
+            Message::Suspended(_)
+                | Message::Resumed(_)
+                | Message::Status { .. }
+                | Message::Enabled(_)
+        );
+        #[cfg(not(feature = "ctl"))]
+        false
+    }
+
     /// The text after "ifplugd(IFACE): ".
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
         match *self {
@@ -232,6 +268,29 @@ impl Message<'_> {
             Message::ScriptStopped => f.write_str("stopping script"),
             Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
             Message::Failed { what, .. } => f.write_str(what),
+            #[cfg(feature = "ctl")]
+            Message::Suspended(n) => uwrite!(f, "SIGUSR1: Daemon suspended (#{})", n),
+            #[cfg(feature = "ctl")]
+            Message::Resumed(n) => uwrite!(f, "SIGUSR2: Daemon resumed (#{})", n),
+            #[cfg(feature = "ctl")]
+            Message::Status {
+                suspended,
+                iface,
+                link,
+            } => {
+                let state = if suspended { "Suspended" } else { "Running" };
+                uwrite!(f, "SIGHUP: {}, link detected on ", state)?;
+                f.write_bytes(iface)?;
+                f.write_str(if link { ": yes" } else { ": no" })
+            }
+            #[cfg(feature = "ctl")]
+            Message::Enabled(on) => uwrite!(
+                f,
+                "SIGHUP: Interface {}",
+                if on { "enabled" } else { "disabled" }
+            ),
+            #[cfg(feature = "ctl")]
+            Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
         }
     }
 }
@@ -249,6 +308,14 @@ pub fn write_line<W: WriteBytes + ?Sized>(
     w.write_bytes(iface)?;
     w.write_str("): ")?;
     msg.write(w)?;
+    #[cfg(feature = "ctl")]
+    if let Message::KillFailed(e) = *msg {
+        // 0.28's form: "Failed to kill daemon. (No such process)".
+        match strerror(e) {
+            Some(text) => uwrite!(w, " ({})", text)?,
+            None => uwrite!(w, " (error {})", e)?,
+        }
+    }
     if let Some(e) = msg.errno() {
         match strerror(e) {
             Some(text) => uwrite!(w, ": {}", text)?,
@@ -436,5 +503,55 @@ mod tests {
             s.as_bytes(),
             b"ifplugd(e\xff): executing '/etc/caf\xe9 e\xff up'\n"
         );
+    }
+
+    /// 0.28's ifplugd.c, word for word: the SIGUSR1/SIGUSR2/SIGHUP lines
+    /// and the client's failure ("Failed to kill daemon. (%s)").
+    #[cfg(feature = "ctl")]
+    #[test]
+    fn ctl_lines_in_0_28_words() {
+        assert_eq!(
+            text(Message::Suspended(2)),
+            "ifplugd(eth0): SIGUSR1: Daemon suspended (#2)\n"
+        );
+        assert_eq!(
+            text(Message::Resumed(1)),
+            "ifplugd(eth0): SIGUSR2: Daemon resumed (#1)\n"
+        );
+        let status = |suspended, link| Message::Status {
+            suspended,
+            iface: b"lan1",
+            link,
+        };
+        assert_eq!(
+            text(status(false, true)),
+            "ifplugd(eth0): SIGHUP: Running, link detected on lan1: yes\n"
+        );
+        assert_eq!(
+            text(status(true, false)),
+            "ifplugd(eth0): SIGHUP: Suspended, link detected on lan1: no\n"
+        );
+        assert_eq!(
+            text(Message::Enabled(false)),
+            "ifplugd(eth0): SIGHUP: Interface disabled\n"
+        );
+        assert_eq!(
+            text(Message::KillFailed(3)),
+            "ifplugd(eth0): Failed to kill daemon. (No such device)\n"
+        );
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &Message::KillFailed(62), |_| None).unwrap();
+        assert_eq!(
+            s.as_bytes(),
+            b"ifplugd(eth0): Failed to kill daemon. (error 62)\n"
+        );
+        for m in [
+            Message::Suspended(1),
+            Message::Resumed(1),
+            status(true, true),
+        ] {
+            assert_eq!(m.severity(), Severity::Info, "{m:?}");
+        }
+        assert_eq!(Message::KillFailed(3).severity(), Severity::Error);
     }
 }

@@ -105,13 +105,13 @@ pub struct Options<'a> {
     /// `-W`/`--wait-on-kill` (0.28): with `-k`, exit only once the daemon
     /// has (at most 5 s, as 0.28). Without `-k` it does nothing. The shim
     /// acts on it (feature `ctl`).
-    #[cfg(feature = "compat-options")]
+    #[cfg(feature = "ctl")]
     pub wait_on_kill: bool,
     /// `-c`, `-S`, `-R`, `-z` (0.28): ask the daemon of `-i` (found by its
     /// pid file in `pid_dir`) instead of starting one. `-k` comes first,
     /// as in 0.28: with `kill` set the shim kills and does not look here.
     /// The shim acts on it (feature `ctl`).
-    #[cfg(feature = "compat-options")]
+    #[cfg(feature = "ctl")]
     pub request: Option<Request>,
     /// `--pid-dir` (ours; no short letter, so that no later BusyBox or 0.28
     /// letter can clash): the pid file's directory, an absolute path of at
@@ -125,7 +125,7 @@ pub struct Options<'a> {
 /// are given, the greatest in this order is the one asked, as in 0.28
 /// (which signals for `-R`, else `-z`, else `-S`, and checks only when none
 /// of them was given).
-#[cfg(feature = "compat-options")]
+#[cfg(feature = "ctl")]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Request {
     /// `-c`/`--check-running`: print `ifplugd process for device IFACE
@@ -244,9 +244,9 @@ impl Default for Options<'_> {
             #[cfg(feature = "compat-options")]
             poll_usecs: 0,
             wait_on_fork: false,
-            #[cfg(feature = "compat-options")]
+            #[cfg(feature = "ctl")]
             wait_on_kill: false,
-            #[cfg(feature = "compat-options")]
+            #[cfg(feature = "ctl")]
             request: None,
             #[cfg(feature = "compat-options")]
             pid_dir: crate::pidfile::DEFAULT_DIR,
@@ -440,15 +440,15 @@ where
                 // only in a build with wait-on-fork.
                 #[cfg(any(feature = "wait-on-fork", feature = "compat-options"))]
                 b'w' => o.wait_on_fork = true,
-                #[cfg(feature = "compat-options")]
+                #[cfg(feature = "ctl")]
                 b'W' => o.wait_on_kill = true,
-                #[cfg(feature = "compat-options")]
+                #[cfg(feature = "ctl")]
                 b'c' => o.request = o.request.max(Some(Request::CheckRunning)),
-                #[cfg(feature = "compat-options")]
+                #[cfg(feature = "ctl")]
                 b'S' => o.request = o.request.max(Some(Request::Suspend)),
-                #[cfg(feature = "compat-options")]
+                #[cfg(feature = "ctl")]
                 b'z' => o.request = o.request.max(Some(Request::Info)),
-                #[cfg(feature = "compat-options")]
+                #[cfg(feature = "ctl")]
                 b'R' => o.request = o.request.max(Some(Request::Resume)),
                 #[cfg(feature = "compat-options")]
                 b'v' => return Ok(Command::Version),
@@ -1045,6 +1045,12 @@ mod tests {
             assert!(err(&[long]).shows_usage());
         }
         for letter in ["b", "U", "D", "T", "v", "w", "W", "c", "S", "R", "z"] {
+            // Other features' letters (wait-on-fork's -w, ctl's) are theirs.
+            let taken = (letter == "w" && cfg!(feature = "wait-on-fork"))
+                || ("WcSRz".contains(letter) && cfg!(feature = "ctl"));
+            if taken {
+                continue;
+            }
             let arg = std::format!("-{letter}");
             assert_eq!(err(&[&arg]), OptionError::Unknown(letter.as_bytes()));
         }
@@ -1486,5 +1492,21 @@ mod tests {
                 assert!(width <= 80, "{line:?}");
             }
         }
+    }
+
+    #[cfg(feature = "ctl")]
+    #[test]
+    fn ctl_letters() {
+        let o = run(&["-S"]);
+        assert_eq!(o.request, Some(Request::Suspend));
+        assert!(!o.wait_on_kill);
+        assert_eq!(run(&["-R"]).request, Some(Request::Resume));
+        assert_eq!(run(&["-z"]).request, Some(Request::Info));
+        assert_eq!(run(&["-i", "x"]).request, None);
+        // 0.28: -R before -z before -S, whatever the order given.
+        assert_eq!(run(&["-zS"]).request, Some(Request::Info));
+        assert_eq!(run(&["-R", "-S", "-z"]).request, Some(Request::Resume));
+        let o = run(&["-kW"]);
+        assert!(o.kill && o.wait_on_kill);
     }
 }

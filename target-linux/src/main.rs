@@ -13,6 +13,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+#[cfg(feature = "ctl")]
+mod ctl;
 mod event_loop;
 mod log;
 mod netdev;
@@ -113,6 +115,15 @@ fn run(args: Args) -> u8 {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
+    let running = read_pid(pid_path);
+    #[cfg(feature = "ctl")]
+    if opts.kill && opts.wait_on_kill {
+        return ctl::kill_wait(running.and_then(Pid::from_raw), &mut log, name);
+    }
+    #[cfg(feature = "ctl")]
+    if let (false, Some(req)) = (opts.kill, opts.request) {
+        return ctl::request(running.and_then(Pid::from_raw), req, &mut log, name);
+    }
     let own = rustix::process::getpid();
     let alive = |pid: i32| {
         Pid::from_raw(pid).is_some_and(|pid| {
@@ -122,7 +133,7 @@ fn run(args: Args) -> u8 {
             )
         })
     };
-    match ifplugd_core::pidfile::start(opts.kill, read_pid(pid_path), own.as_raw_pid(), alive) {
+    match ifplugd_core::pidfile::start(opts.kill, running, own.as_raw_pid(), alive) {
         Start::Kill(pid) => {
             if let Some(pid) = pid.and_then(Pid::from_raw) {
                 let _ = kill_process(pid, KillSignal::QUIT);

@@ -17,8 +17,21 @@ const SIGTERM: c_int = 15;
 /// that the kernel keeps the child for us to reap). SIGPIPE among them only
 /// so that a write to a closed stderr pipe fails with EPIPE (stderr gone,
 /// see log.rs) instead of killing us; `read` reports it as a SIGHUP, which
-/// is ignored. The script gets them back at their defaults.
+/// is ignored. The script gets them back at their defaults. With `ctl`,
+/// SIGUSR1 and SIGUSR2 too (without it SIGUSR1 kills us, as BusyBox).
+#[cfg(not(feature = "ctl"))]
 pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, sys::SIGCHLD];
+#[cfg(feature = "ctl")]
+pub const HANDLED: &[c_int] = &[
+    SIGINT,
+    SIGTERM,
+    SIGQUIT,
+    SIGHUP,
+    SIGPIPE,
+    sys::SIGCHLD,
+    sys::SIGUSR1,
+    sys::SIGUSR2,
+];
 
 /// What the signalfd said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,7 +86,13 @@ impl Signals {
                         SIGINT | SIGTERM => Woke::Signal(Signal::Terminate),
                         SIGQUIT => Woke::Signal(Signal::Quit),
                         sys::SIGCHLD => Woke::Child,
-                        // SIGHUP, or SIGPIPE: both ignored.
+                        #[cfg(feature = "ctl")]
+                        SIGHUP => Woke::Signal(Signal::Info),
+                        #[cfg(feature = "ctl")]
+                        sys::SIGUSR1 => Woke::Signal(Signal::Suspend),
+                        #[cfg(feature = "ctl")]
+                        sys::SIGUSR2 => Woke::Signal(Signal::Resume),
+                        // SIGPIPE, or SIGHUP without `ctl`: ignored.
                         _ => Woke::Signal(Signal::Hangup),
                     });
                 }

@@ -21,6 +21,10 @@ mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 1;
     pub const SIG_SETMASK: core::ffi::c_int = 3;
     pub const SIGCHLD: core::ffi::c_int = 18;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR1: core::ffi::c_int = 16;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR2: core::ffi::c_int = 17;
     /// The kernel's sigset: 128 signals.
     pub const SIGSET_BYTES: usize = 16;
 }
@@ -29,10 +33,16 @@ mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 0;
     pub const SIG_SETMASK: core::ffi::c_int = 2;
     pub const SIGCHLD: core::ffi::c_int = 17;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR1: core::ffi::c_int = 10;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR2: core::ffi::c_int = 12;
     /// The kernel's sigset: 64 signals.
     pub const SIGSET_BYTES: usize = 8;
 }
 pub use arch::{SIGCHLD, SIG_BLOCK, SIG_SETMASK};
+#[cfg(feature = "ctl")]
+pub use arch::{SIGUSR1, SIGUSR2};
 
 /// System call numbers for the calls made through `syscall()`.
 #[cfg(target_arch = "x86_64")]

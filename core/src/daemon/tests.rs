@@ -2704,7 +2704,10 @@ impl Checker {
                 self.stats.terminates += 1;
             }
             Ev::Sig(Signal::Quit) => self.quit = true,
-            Ev::Sig(Signal::Hangup) => {}
+            // The random runs send none of ctl's signals (daemon/ctl_tests.rs
+            // covers them).
+            #[allow(unreachable_patterns)]
+            Ev::Sig(_) => {}
             Ev::Script(_, c) if c.current == ERR => {
                 assert!(!self.quit, "SIGQUIT runs no script");
                 let Some((owed, ran)) = self.term else {
