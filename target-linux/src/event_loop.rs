@@ -149,7 +149,7 @@ fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &m
 
 /// Asks the kernel for every interface; the answers come as datagrams.
 fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
-    let mut req = [0u8; 32];
+    let mut req = [0u8; netlink::GETLINK_DUMP_LEN];
     let len = netlink::emit_getlink_dump(&mut req, 1).unwrap_or(0);
     let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
     rustix::net::sendto(
