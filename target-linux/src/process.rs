@@ -9,7 +9,7 @@ use rustix::io::Errno;
 /// Fds 0, 1 and 2 open (on /dev/null if they were closed), so that no
 /// socket of ours becomes "stderr".
 pub fn ensure_std_fds() {
-    while let Ok(fd) = rustix::fs::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
+    while let Ok(fd) = sys::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
         if fd.as_raw_fd() > 2 {
             break;
         }
@@ -20,7 +20,7 @@ pub fn ensure_std_fds() {
 /// fork, setsid, chdir /, stdio on /dev/null: BusyBox's
 /// `bb_daemonize_or_rexec(DAEMON_CHDIR_ROOT)`.
 pub fn daemonize() -> Result<(), Errno> {
-    let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
+    let null = sys::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
     let _ = rustix::process::chdir(c"/");
     // SAFETY: single-threaded; the child goes on with a copy of everything.
     match unsafe { sys::clone_copy(false) } {
