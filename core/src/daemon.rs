@@ -173,7 +173,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for (_, entry) in self.links.iter_mut().enumerate() {
+            for entry in &mut self.links {
                 let Some(link) = entry else { continue };
                 link.any_traffic();
             }
@@ -186,7 +186,7 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for (_, entry) in self.links.iter_mut().enumerate() {
+                    for entry in &mut self.links {
                         let Some(link) = entry else { continue };
                         link.resync();
                     }
@@ -204,7 +204,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for (_, entry) in self.links.iter_mut().enumerate() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.lost();
         }
@@ -282,7 +282,7 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for (_, entry) in self.links.iter_mut().enumerate() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
@@ -300,7 +300,7 @@ impl<'a> Daemon<'a> {
             }
         } else {
             let link = Link::appeared(name, &self.opts, info);
-            self.add(host, link);
+            Self::add(&mut self.links, host, link);
         }
     }
 
@@ -339,29 +339,29 @@ impl<'a> Daemon<'a> {
         by_pattern: bool,
         now: Millis,
     ) -> Result<(), Exit> {
-        if self.links().any(|l| *l.name() == name) {
+        // Without `multi` there is one `-i`, so nothing to find.
+        if cfg!(feature = "multi") && self.links().any(|l| *l.name() == name) {
             return Ok(());
         }
         let link = Link::new(name, by_pattern, &self.opts);
-        let Some(slot) = self.add(host, link) else {
-            return Ok(());
-        };
-        match self.links.get_mut(slot).and_then(Option::as_mut) {
-            Some(link) => link.start(&self.opts, host, slot, now),
+        match Self::add(&mut self.links, host, link) {
+            Some((slot, link)) => link.start(&self.opts, host, slot, now),
             None => Ok(()),
         }
     }
 
-    /// Puts a machine in a free slot; with none free, says so and drops it.
-    fn add<H: Host>(&mut self, host: &mut H, link: Link) -> Option<usize> {
-        let Some(slot) = self.links.iter().position(Option::is_none) else {
+    /// Puts a machine in a free slot, and gives it back there with the
+    /// slot's number; with none free, says so and drops it.
+    fn add<'l, H: Host>(
+        links: &'l mut [Option<Link>],
+        host: &mut H,
+        link: Link,
+    ) -> Option<(usize, &'l mut Link)> {
+        let Some((slot, entry)) = links.iter_mut().enumerate().find(|(_, e)| e.is_none()) else {
             host.log(link.name().as_bytes(), &Message::TooManyInterfaces);
             return None;
         };
-        if let Some(entry) = self.links.get_mut(slot) {
-            *entry = Some(link);
-        }
-        Some(slot)
+        Some((slot, entry.insert(link)))
     }
 }
 

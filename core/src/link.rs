@@ -262,12 +262,11 @@ impl Link {
     }
 
     /// When [`Link::wake`] is due next, at the latest; `None`: only on
-    /// netlink traffic, a signal or the script's end.
+    /// netlink traffic, a signal or the script's end (a stopped script's
+    /// deadline is [`Link::kill_at`]).
     pub fn poll_at(&self, opts: &Options<'_>) -> Option<Millis> {
-        match self.run {
-            Run::Idle => {}
-            Run::Running | Run::Stopping(None) => return None,
-            Run::Stopping(kill_at) => return kill_at,
+        if self.run != Run::Idle {
+            return None;
         }
         if self.check_now || self.resync {
             return Some(0);
@@ -291,13 +290,10 @@ impl Link {
         slot: usize,
         now: Millis,
     ) -> Result<(), Exit> {
-        match self.run {
-            Run::Idle => {}
-            Run::Running | Run::Stopping(None) => return Ok(()),
-            Run::Stopping(_) => {
-                self.kill_due(host, slot, now);
-                return Ok(());
-            }
+        // Nothing is decided while the script runs. (A stopped one is
+        // [`Link::kill_due`]'s: only a stopping daemon stops scripts.)
+        if self.run != Run::Idle {
+            return Ok(());
         }
         if self.monitor {
             if self.resync {
