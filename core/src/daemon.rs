@@ -45,9 +45,11 @@ enum Phase {
 pub struct Daemon<'a> {
     opts: Options<'a>,
     /// The prefix of lines about the whole instance (without `multi`, the
-    /// one interface's name, which `opts` holds).
+    /// one interface's name).
     #[cfg(feature = "multi")]
     name: crate::options::InstanceName,
+    #[cfg(not(feature = "multi"))]
+    name: &'a [u8],
     /// Slots stay put while an interface is watched: the host's running
     /// scripts are known by them.
     links: [Option<Link>; MAX_LINKS],
@@ -64,6 +66,8 @@ impl<'a> Daemon<'a> {
         Daemon {
             #[cfg(feature = "multi")]
             name: opts.instance_name(),
+            #[cfg(not(feature = "multi"))]
+            name: opts.iface_name(),
             opts,
             links: [const { None }; MAX_LINKS],
             phase: Phase::Run,
@@ -81,7 +85,7 @@ impl<'a> Daemon<'a> {
         #[cfg(feature = "multi")]
         return &self.name;
         #[cfg(not(feature = "multi"))]
-        return self.opts.iface_name();
+        return self.name;
     }
 
     /// The machines of the interfaces watched now.
