@@ -271,15 +271,15 @@ impl Link {
         if self.check_now || self.resync {
             return Some(0);
         }
-        let poll = (opts.poll_only || opts.poll_secs > 0).then_some(self.next_poll);
         if opts.poll_only {
             // BusyBox-style: delays are looked at only when polling.
-            return poll;
+            return Some(self.next_poll);
         }
-        match (poll, self.delay.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let delay = self.delay.deadline();
+        if opts.poll_secs == 0 {
+            return delay;
         }
+        Some(delay.map_or(self.next_poll, |at| at.min(self.next_poll)))
     }
 
     /// The host woke up: at a deadline, or after netlink traffic.
