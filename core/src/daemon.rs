@@ -49,9 +49,11 @@ enum Phase {
 pub struct Daemon<'a> {
     opts: Options<'a>,
     /// The prefix of lines about the whole instance (without `multi`, the
-    /// one interface's name, which `opts` holds).
+    /// one interface's name).
     #[cfg(feature = "multi")]
     name: crate::options::InstanceName,
+    #[cfg(not(feature = "multi"))]
+    name: &'a [u8],
     /// Slots stay put while an interface is watched: the host's running
     /// scripts are known by them.
     links: [Option<Link>; MAX_LINKS],
@@ -71,6 +73,8 @@ impl<'a> Daemon<'a> {
         Daemon {
             #[cfg(feature = "multi")]
             name: opts.instance_name(),
+            #[cfg(not(feature = "multi"))]
+            name: opts.iface_name(),
             opts,
             links: [const { None }; MAX_LINKS],
             phase: Phase::Run,
@@ -90,7 +94,7 @@ impl<'a> Daemon<'a> {
         #[cfg(feature = "multi")]
         return &self.name;
         #[cfg(not(feature = "multi"))]
-        return self.opts.iface_name();
+        return self.name;
     }
 
     /// The machines of the interfaces watched now.
@@ -187,7 +191,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for entry in self.links.iter_mut() {
+            for entry in &mut self.links {
                 let Some(link) = entry else { continue };
                 link.any_traffic();
             }
@@ -204,7 +208,7 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for entry in self.links.iter_mut() {
+                    for entry in &mut self.links {
                         let Some(link) = entry else { continue };
                         link.resync();
                     }
@@ -222,7 +226,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for entry in self.links.iter_mut() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.lost();
         }
@@ -323,7 +327,7 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for entry in self.links.iter_mut() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
@@ -341,7 +345,7 @@ impl<'a> Daemon<'a> {
             }
         } else {
             let link = Link::appeared(name, &self.opts, info);
-            self.add(host, link);
+            Self::add(&mut self.links, host, link);
         }
     }
 
@@ -380,29 +384,29 @@ impl<'a> Daemon<'a> {
         by_pattern: bool,
         now: Millis,
     ) -> Result<(), Exit> {
-        if self.links().any(|l| *l.name() == name) {
+        // Without `multi` there is one `-i`, so nothing to find.
+        if cfg!(feature = "multi") && self.links().any(|l| *l.name() == name) {
             return Ok(());
         }
         let link = Link::new(name, by_pattern, &self.opts);
-        let Some(slot) = self.add(host, link) else {
-            return Ok(());
-        };
-        match self.links.get_mut(slot).and_then(Option::as_mut) {
-            Some(link) => link.start(&self.opts, host, slot, now),
+        match Self::add(&mut self.links, host, link) {
+            Some((slot, link)) => link.start(&self.opts, host, slot, now),
             None => Ok(()),
         }
     }
 
-    /// Puts a machine in a free slot; with none free, says so and drops it.
-    fn add<H: Host>(&mut self, host: &mut H, link: Link) -> Option<usize> {
-        let Some(slot) = self.links.iter().position(Option::is_none) else {
+    /// Puts a machine in a free slot, and gives it back there with the
+    /// slot's number; with none free, says so and drops it.
+    fn add<'l, H: Host>(
+        links: &'l mut [Option<Link>],
+        host: &mut H,
+        link: Link,
+    ) -> Option<(usize, &'l mut Link)> {
+        let Some((slot, entry)) = links.iter_mut().enumerate().find(|(_, e)| e.is_none()) else {
             host.log(link.name().as_bytes(), &Message::TooManyInterfaces);
             return None;
         };
-        if let Some(entry) = self.links.get_mut(slot) {
-            *entry = Some(link);
-        }
-        Some(slot)
+        Some((slot, entry.insert(link)))
     }
 }
 

@@ -17,7 +17,7 @@ use ifplugd_core::netlink;
 use ifplugd_core::options::Options;
 use ifplugd_core::script::ScriptCall;
 use ifplugd_core::{Daemon, Flow, Host, IfName, Iface};
-use rustix::event::{poll, PollFd, PollFlags};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType};
@@ -55,10 +55,6 @@ pub fn main_loop(
         let timeout_ms = daemon
             .poll_at()
             .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
-        let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
-            tv_sec: (ms / 1000).into(),
-            tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-        });
         let (sig_ready, nl_ready) = {
             let sigfd = host.signals.fd();
             let mut fds = [
@@ -72,7 +68,7 @@ pub fn main_loop(
                 }
                 None => 1,
             };
-            match poll(&mut fds[..n], timeout.as_ref()) {
+            match sys::poll(&mut fds[..n], timeout_ms) {
                 Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
                 Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
@@ -162,11 +158,11 @@ fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
 }
 
 pub fn open_netlink() -> Result<OwnedFd, Errno> {
-    let fd = rustix::net::socket_with(
+    // NETLINK_ROUTE is protocol 0.
+    let fd = sys::socket(
         AddressFamily::NETLINK,
         SocketType::RAW,
         SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-        None, // NETLINK_ROUTE is protocol 0
     )?;
     rustix::net::bind(
         &fd,

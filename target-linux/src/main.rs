@@ -188,12 +188,7 @@ fn run(args: Args) -> u8 {
     // start-up needs one descriptor fewer (BusyBox opens two sockets).
     let inet_fd = match &netlink_fd {
         Some(_) => None,
-        None => match rustix::net::socket_with(
-            AddressFamily::INET,
-            SocketType::DGRAM,
-            SocketFlags::CLOEXEC,
-            None,
-        ) {
+        None => match sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC) {
             Ok(fd) => Some(fd),
             Err(e) => return fail(&mut log, "socket", e),
         },

@@ -61,7 +61,7 @@ pub fn remove_pid(path: &CStr) {
 /// terminal there from becoming ours. Inlined: smaller on MIPS.
 #[inline(always)]
 fn open(path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
-    rustix::fs::open(
+    crate::sys::open(
         path,
         flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
         Mode::from_bits_truncate(0o644),

@@ -9,7 +9,7 @@ use rustix::io::Errno;
 /// Fds 0, 1 and 2 open (on /dev/null if they were closed), so that no
 /// socket of ours becomes "stderr".
 pub fn ensure_std_fds() {
-    while let Ok(fd) = rustix::fs::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
+    while let Ok(fd) = sys::open(c"/dev/null", OFlags::RDWR, Mode::empty()) {
         if fd.as_raw_fd() > 2 {
             break;
         }
@@ -22,7 +22,7 @@ pub fn ensure_std_fds() {
 /// the parent leaves only when the daemon has sent it its exit status
 /// through [`Report`].
 pub fn daemonize(wait: bool) -> Result<Report, Errno> {
-    let null = rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
+    let null = sys::open(c"/dev/null", OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())?;
     let _ = rustix::process::chdir(c"/");
     #[cfg(feature = "wait-on-fork")]
     let pipe = match wait {

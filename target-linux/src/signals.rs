@@ -49,25 +49,19 @@ impl Signals {
     /// Blocks the handled signals and opens a signalfd for them.
     pub fn new() -> Result<Signals, rustix::io::Errno> {
         let set = sys::sigset(HANDLED);
-        // SAFETY: `set` is a valid sigset_t; signalfd returns a new fd that
-        // we then own. SIG_DFL installs no handler.
-        unsafe {
-            // Started in the background by a shell, we may inherit SIGINT
-            // and SIGQUIT ignored: an ignored signal never reaches the
-            // signalfd (`-k` would do nothing) and would stay ignored in
-            // the script. BusyBox's handlers undo that; so must we.
-            for &sig in HANDLED {
-                sys::default_action(sig);
-            }
-            sys::sigprocmask(sys::SIG_BLOCK, &set, core::ptr::null_mut());
-            let fd = sys::signalfd(-1, &set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK);
-            if fd < 0 {
-                return Err(rustix::io::Errno::from_raw_os_error(sys::errno()));
-            }
-            Ok(Signals {
-                fd: OwnedFd::from_raw_fd(fd),
-            })
+        // Started in the background by a shell, we may inherit SIGINT and
+        // SIGQUIT ignored: an ignored signal never reaches the signalfd
+        // (`-k` would do nothing) and would stay ignored in the script.
+        // BusyBox's handlers undo that; so must we.
+        for &sig in HANDLED {
+            sys::default_action(sig);
         }
+        sys::sigprocmask(sys::SIG_BLOCK, &set);
+        let fd = sys::signalfd(&set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK)
+            .map_err(rustix::io::Errno::from_raw_os_error)?;
+        // SAFETY: signalfd returned a new descriptor, which we now own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Signals { fd })
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {

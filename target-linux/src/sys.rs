@@ -1,6 +1,7 @@
-//! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, execve and the environment; and `syscall()` for clone (fork
-//! and vfork), the clock and resetting a signal's action.
+//! The few C library calls rustix does not wrap: execve and the
+//! environment; and `syscall()` for clone (fork and vfork), the clock,
+//! signal masks, signalfd and resetting a signal's action (the C library's
+//! wrappers add fallbacks for kernels before 2.6.27 that we never need).
 //! Every one is exported by each C library our users link (musl static
 //! and shared, glibc, uClibc-ng). We take the system calls themselves
 //! rather than the wrappers that keep the C library's fork and thread
@@ -8,7 +9,14 @@
 //! handlers, and the wrappers cost ~4 KB.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_long, c_ulong};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use rustix::event::PollFd;
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+use rustix::fd::FromRawFd;
+use rustix::fd::OwnedFd;
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
 
 /// Large enough for musl's and glibc's `sigset_t` (128 bytes); the first
 /// bytes are the kernel's sigset, which is what we fill in.
@@ -50,18 +58,24 @@ mod nr {
     pub const CLOCK_GETTIME: core::ffi::c_long = 228;
     pub const CLONE: core::ffi::c_long = 56;
     pub const RT_SIGACTION: core::ffi::c_long = 13;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 14;
+    pub const SIGNALFD4: core::ffi::c_long = 289;
 }
 #[cfg(target_arch = "aarch64")]
 mod nr {
     pub const CLOCK_GETTIME: core::ffi::c_long = 113;
     pub const CLONE: core::ffi::c_long = 220;
     pub const RT_SIGACTION: core::ffi::c_long = 134;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 135;
+    pub const SIGNALFD4: core::ffi::c_long = 74;
 }
 #[cfg(target_arch = "arm")]
 mod nr {
     pub const CLOCK_GETTIME: core::ffi::c_long = 263;
     pub const CLONE: core::ffi::c_long = 120;
     pub const RT_SIGACTION: core::ffi::c_long = 174;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 175;
+    pub const SIGNALFD4: core::ffi::c_long = 355;
 }
 #[cfg(target_arch = "mips")]
 mod nr {
@@ -70,6 +84,16 @@ mod nr {
     pub const CLOCK_GETTIME: core::ffi::c_long = 4263;
     pub const CLONE: core::ffi::c_long = 4120;
     pub const RT_SIGACTION: core::ffi::c_long = 4194;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 4195;
+    pub const SIGNALFD4: core::ffi::c_long = 4324;
+    #[cfg(target_endian = "big")]
+    pub const POLL: core::ffi::c_long = 4188;
+    #[cfg(target_endian = "big")]
+    pub const SOCKET: core::ffi::c_long = 4183;
+    #[cfg(target_endian = "big")]
+    pub const OPEN: core::ffi::c_long = 4005;
+    #[cfg(target_endian = "big")]
+    pub const MMAP: core::ffi::c_long = 4090;
 }
 
 /// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
@@ -79,8 +103,6 @@ const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
-    pub fn sigprocmask(how: c_int, set: *const sigset_t, old: *mut sigset_t) -> c_int;
-    pub fn signalfd(fd: c_int, mask: *const sigset_t, flags: c_int) -> c_int;
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
     pub fn execve(
@@ -134,12 +156,45 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
 /// # Safety
 /// `arg` must be what `request` expects.
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
-pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut core::ffi::c_void) -> Result<(), i32> {
+pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
     // SAFETY: the caller's promise: `arg` is what `request` expects.
     if unsafe { syscall(nr::IOCTL, fd as c_long, request, arg) } < 0 {
         Err(errno())
     } else {
         Ok(())
+    }
+}
+
+/// rt_sigprocmask(2): changes the signal mask (no old mask asked for).
+pub fn sigprocmask(how: c_int, set: &sigset_t) {
+    // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
+    unsafe {
+        syscall(
+            nr::RT_SIGPROCMASK,
+            how as c_long,
+            set as *const sigset_t,
+            core::ptr::null::<u8>(),
+            arch::SIGSET_BYTES as c_long,
+        );
+    }
+}
+
+/// signalfd4(2): a new descriptor for the signals of `set`, or the errno.
+pub fn signalfd(set: &sigset_t, flags: c_int) -> Result<c_int, i32> {
+    // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
+    let r = unsafe {
+        syscall(
+            nr::SIGNALFD4,
+            -1 as c_long,
+            set as *const sigset_t,
+            arch::SIGSET_BYTES as c_long,
+            flags as c_long,
+        )
+    };
+    if r < 0 {
+        Err(errno())
+    } else {
+        Ok(r as c_int)
     }
 }
 
@@ -198,4 +253,115 @@ pub fn monotonic_ms() -> u64 {
     (ts[0] as u64)
         .wrapping_mul(1000)
         .wrapping_add(u64::from(ts[1] as u32 / 1_000_000))
+}
+
+// Big-endian MIPS: rustix has no raw system calls there and goes through
+// musl's wrappers, which convert poll's timeout to time64, retry socket
+// and open without their close-on-exec flags for old kernels and check
+// mmap's arguments: ~1 KB that the bare system calls below do without.
+// Elsewhere these are rustix's own.
+
+/// The result of a system call made through `syscall()`: -1 with errno
+/// set, or the value (never -1 for an address: it is aligned).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+fn ret(r: c_long) -> Result<c_long, Errno> {
+    if r == -1 {
+        Err(Errno::from_raw_os_error(errno()))
+    } else {
+        Ok(r)
+    }
+}
+
+/// poll(2) with the timeout in milliseconds (`None`: none).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
+    let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
+    // SAFETY: a PollFd is a `struct pollfd`; the kernel writes the
+    // `revents` of these `fds.len()` entries only.
+    let r = unsafe { syscall(nr::POLL, fds.as_mut_ptr(), fds.len() as c_long, timeout) };
+    ret(r).map(|n| n as usize)
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
+    let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
+        tv_sec: (ms / 1000).into(),
+        tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
+    });
+    rustix::event::poll(fds, timeout.as_ref())
+}
+
+/// socket(2), protocol 0.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
+    let ty = ty.as_raw() | flags.bits();
+    // SAFETY: socket reads no memory of ours.
+    let r = unsafe {
+        syscall(
+            nr::SOCKET,
+            c_long::from(family.as_raw()),
+            ty as c_long,
+            0 as c_long,
+        )
+    };
+    // SAFETY: a new descriptor, which we now own.
+    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
+    rustix::net::socket_with(family, ty, flags, None)
+}
+
+/// open(2).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
+    // What musl's open() adds on 32-bit MIPS.
+    const O_LARGEFILE: c_long = 0x2000;
+    let flags = flags.bits() as c_long | O_LARGEFILE;
+    // SAFETY: the kernel reads the C string `path`.
+    let r = unsafe { syscall(nr::OPEN, path.as_ptr(), flags, mode.bits() as c_long) };
+    // SAFETY: a new descriptor, which we now own.
+    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
+    rustix::fs::open(path, flags, mode)
+}
+
+/// A new shared anonymous mapping of `len` bytes, readable and writable
+/// (zeroed, as every anonymous mapping).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
+    // PROT_READ | PROT_WRITE; MAP_SHARED | MAP_ANONYMOUS (MIPS's value).
+    const PROT: c_long = 3;
+    const FLAGS: c_long = 0x1 | 0x800;
+    // SAFETY: a new mapping where the kernel chooses: none of ours moves.
+    let r = unsafe {
+        syscall(
+            nr::MMAP,
+            0 as c_long,
+            len,
+            PROT,
+            FLAGS,
+            -1 as c_long,
+            0 as c_long,
+        )
+    };
+    ret(r).map(|p| p as *mut c_void)
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
+    use rustix::mm::{MapFlags, ProtFlags};
+    // SAFETY: a new mapping where the kernel chooses: none of ours moves.
+    unsafe {
+        rustix::mm::mmap_anonymous(
+            core::ptr::null_mut(),
+            len,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::SHARED,
+        )
+    }
 }
