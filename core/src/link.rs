@@ -198,7 +198,7 @@ impl Link {
         if self.exists {
             self.log(host, &Message::LinkIs(status));
         }
-        self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
+        self.next_poll = now.saturating_add(opts.poll_millis());
         self.exists_before = self.exists;
         if (!opts.no_startup && status == Status::Up) || opts.initial_down {
             self.report(opts, host, slot, status)?;
@@ -282,7 +282,7 @@ impl Link {
             return Some(self.next_poll);
         }
         let delay = self.delay.deadline();
-        if opts.poll_secs == 0 {
+        if opts.poll_millis() == 0 {
             return delay;
         }
         Some(delay.map_or(self.next_poll, |at| at.min(self.next_poll)))
@@ -353,7 +353,7 @@ impl Link {
             return Ok(());
         }
         if tick || opts.poll_only {
-            self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
+            self.next_poll = now.saturating_add(opts.poll_millis());
         }
         self.check(opts, host, slot, now)?;
         // A failed SIOCGIFFLAGS in the check made the interface missing:
