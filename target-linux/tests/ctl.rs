@@ -5,6 +5,7 @@
 //! test says which of 0.28's behaviours it pins. 0.28 with -s logs to
 //! stderr without a prefix; ours with BusyBox's "ifplugd(IFACE): ", which
 //! `msgs()` takes off.
+#![cfg(feature = "ctl")]
 
 mod common;
 use common::*;

@@ -80,7 +80,9 @@ fn netlink_overrun_is_survived_and_the_state_read_again() {
     d.wait_msg("exit code: 0");
     d.assert_calls(&["up error>up"]);
 
-    // Each script call now takes 2 s, during which nobody reads the socket.
+    // Each script call now takes 2 s. The daemon reads netlink while a
+    // script runs, so to be sure the socket overflows it is also stopped
+    // (SIGSTOP) for the storm: nobody reads, the kernel drops messages.
     lab.set_hook("sleep 2\n");
     // Rounds of: 500 veth pairs created, the peer flipped, all deleted at
     // once (by group: one synchronisation, not one per pair). An odd
@@ -109,7 +111,9 @@ fn netlink_overrun_is_survived_and_the_state_read_again() {
         cmds.push_str("link del group 77\n");
     }
     let started = Instant::now();
+    d.signal("STOP");
     lab.batch(&cmds, Duration::from_secs(60));
+    d.signal("CONT");
     let storm = started.elapsed();
     std::fs::remove_file(lab.dir.join("hook")).expect("remove the hook");
     assert!(!peer_up, "the storm must leave the peer down");
