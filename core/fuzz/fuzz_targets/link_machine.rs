@@ -578,6 +578,9 @@ impl Checker {
                 }
                 return;
             }
+            // ctl's signals (daemon/ctl_tests.rs covers them): none is sent.
+            #[allow(unreachable_patterns)]
+            Ev::Sig(_) => return,
             Ev::If(who, ev) => (who, ev),
         };
         let delay_up = self.delay(UP);
