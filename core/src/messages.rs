@@ -62,14 +62,21 @@ impl<const N: usize> uWrite for Line<N> {
 impl<const N: usize> WriteBytes for Line<N> {
     /// Writes what fits: a line too long is cut, not lost.
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
-        let room = N - self.buf.len();
-        let fits = bytes.get(..room).unwrap_or(bytes);
-        let _ = self.buf.extend_from_slice(fits);
-        if fits.len() < bytes.len() {
-            Err(Full)
-        } else {
-            Ok(())
-        }
+        append(self.buf.as_mut_view(), bytes)
+    }
+}
+
+/// [`Line::write_bytes`] for every `N`, and never inlined: lines are
+/// written in many places, and the copy inlined at each was 1 KB in all.
+#[inline(never)]
+fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) -> Result<(), Full> {
+    let room = buf.capacity() - buf.len();
+    let fits = bytes.get(..room).unwrap_or(bytes);
+    let _ = buf.extend_from_slice(fits);
+    if fits.len() < bytes.len() {
+        Err(Full)
+    } else {
+        Ok(())
     }
 }
 
