@@ -17,6 +17,8 @@ mod args;
 mod ctl;
 mod event_loop;
 mod log;
+#[cfg(all(ifplugd_small_mem, not(test)))]
+mod mem;
 mod netdev;
 mod pidfile;
 mod process;
