@@ -16,6 +16,13 @@ mod args;
 #[cfg(feature = "ctl")]
 mod ctl;
 mod event_loop;
+#[cfg(all(
+    ifplugd_small_mem,
+    target_arch = "mips",
+    target_endian = "big",
+    not(test)
+))]
+mod libc_calls;
 mod log;
 #[cfg(all(ifplugd_small_mem, not(test)))]
 mod mem;
