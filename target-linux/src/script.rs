@@ -218,8 +218,8 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         };
         // SAFETY: a C string path; argv and envp are NULL-terminated arrays
         // of C strings (the caller's promise). It returns only on failure.
-        unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
-        last = Errno::from_raw_os_error(sys::errno());
+        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
+        last = Errno::from_raw_os_error(e);
         match last {
             Errno::ACCESS => denied = true,
             Errno::NOENT | Errno::NOTDIR => {}

@@ -34,7 +34,7 @@ mod arch {
     #[cfg(feature = "ctl")]
     pub const SIGUSR2: core::ffi::c_int = 17;
     /// The kernel's sigset: 128 signals.
-    pub const SIGSET_BYTES: usize = 16;
+    pub const SIGSET_BYTES: core::ffi::c_long = 16;
 }
 #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
 mod arch {
@@ -46,8 +46,9 @@ mod arch {
     #[cfg(feature = "ctl")]
     pub const SIGUSR2: core::ffi::c_int = 12;
     /// The kernel's sigset: 64 signals.
-    pub const SIGSET_BYTES: usize = 8;
+    pub const SIGSET_BYTES: core::ffi::c_long = 8;
 }
+use arch::SIGSET_BYTES;
 pub use arch::{SIGCHLD, SIG_BLOCK, SIG_SETMASK};
 #[cfg(feature = "ctl")]
 pub use arch::{SIGUSR1, SIGUSR2};
@@ -55,6 +56,7 @@ pub use arch::{SIGUSR1, SIGUSR2};
 /// System call numbers for the calls made through `syscall()`.
 #[cfg(target_arch = "x86_64")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 59;
     pub const CLOCK_GETTIME: core::ffi::c_long = 228;
     pub const CLONE: core::ffi::c_long = 56;
     pub const RT_SIGACTION: core::ffi::c_long = 13;
@@ -63,6 +65,7 @@ mod nr {
 }
 #[cfg(target_arch = "aarch64")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 221;
     pub const CLOCK_GETTIME: core::ffi::c_long = 113;
     pub const CLONE: core::ffi::c_long = 220;
     pub const RT_SIGACTION: core::ffi::c_long = 134;
@@ -71,6 +74,7 @@ mod nr {
 }
 #[cfg(target_arch = "arm")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 11;
     pub const CLOCK_GETTIME: core::ffi::c_long = 263;
     pub const CLONE: core::ffi::c_long = 120;
     pub const RT_SIGACTION: core::ffi::c_long = 174;
@@ -79,6 +83,7 @@ mod nr {
 }
 #[cfg(target_arch = "mips")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 4011;
     #[cfg(target_endian = "big")]
     pub const IOCTL: core::ffi::c_long = 4054;
     pub const CLOCK_GETTIME: core::ffi::c_long = 4263;
@@ -105,13 +110,82 @@ const CLONE_VFORK: c_int = 0x4000;
 extern "C" {
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
-    pub fn execve(
-        path: *const c_char,
-        argv: *const *const c_char,
-        envp: *const *const c_char,
-    ) -> c_int;
     fn __errno_location() -> *mut c_int;
     pub static environ: *const *const c_char;
+}
+
+/// A system call of up to four arguments: its value, or the errno.
+/// Through the C library's `syscall()`, which sets errno; in the static
+/// release build (`--cfg ifplugd_small_mem`) where rustix makes its own
+/// system calls, by the instruction itself: musl's variadic `syscall()`
+/// and its errno handling are 350-450 B on x86_64 and aarch64.
+#[cfg(not(all(
+    ifplugd_small_mem,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+)))]
+unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+    // SAFETY: the caller's promise that the arguments suit the call.
+    let r = unsafe { syscall(nr, a, b, c, d) };
+    if r == -1 {
+        Err(errno())
+    } else {
+        Ok(r)
+    }
+}
+
+/// One copy for every call site: a few bytes of register moves each.
+#[cfg(all(
+    ifplugd_small_mem,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+))]
+#[inline(never)]
+unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+    let r: c_long;
+    // SAFETY: the caller's promise that the arguments suit the call; the
+    // kernel preserves every register but the result (and rcx and r11 on
+    // x86_64).
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        core::arch::asm!("syscall", inlateout("rax") nr => r, in("rdi") a, in("rsi") b,
+            in("rdx") c, in("r10") d, lateout("rcx") _, lateout("r11") _, options(nostack));
+        #[cfg(target_arch = "aarch64")]
+        core::arch::asm!("svc 0", in("x8") nr, inlateout("x0") a => r, in("x1") b,
+            in("x2") c, in("x3") d, options(nostack));
+        // r7 holds the number, and is the frame pointer in Thumb code: saved
+        // around the call, as rustix does.
+        #[cfg(target_arch = "arm")]
+        core::arch::asm!("mov {tmp}, r7", "mov r7, {nr}", "svc 0", "mov r7, {tmp}",
+            nr = in(reg) nr, tmp = out(reg) _, inlateout("r0") a => r, in("r1") b,
+            in("r2") c, in("r3") d, options(nostack));
+    }
+    // -4095..-1 are errnos; everything else is a value.
+    if (r as usize) > (-4096isize) as usize {
+        Err(-(r as i32))
+    } else {
+        Ok(r)
+    }
+}
+
+/// execve(2); returns only on failure, with the errno.
+///
+/// # Safety
+/// `path` a C string, `argv` and `envp` NULL-terminated arrays of them.
+pub unsafe fn execve(
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> i32 {
+    // SAFETY: the caller's promise.
+    let r = unsafe {
+        sys4(
+            nr::EXECVE,
+            path as c_long,
+            argv as c_long,
+            envp as c_long,
+            0,
+        )
+    };
+    r.err().unwrap_or(0)
 }
 
 /// clone(2) by the bare system call with no new stack and no CLONE_VM:
@@ -134,20 +208,7 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
     // The remaining arguments (stack, tids, tls) are unused.
     // SAFETY: clone without CLONE_VM touches none of our memory; the
     // caller takes on fork's rules.
-    let r = unsafe {
-        syscall(
-            nr::CLONE,
-            flags as c_long,
-            0 as c_long,
-            0 as c_long,
-            0 as c_long,
-        )
-    };
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as c_int)
-    }
+    unsafe { sys4(nr::CLONE, flags as c_long, 0, 0, 0) }.map(|pid| pid as c_int)
 }
 
 /// ioctl by the bare system call, where rustix would use the C library's
@@ -167,35 +228,16 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(),
 
 /// rt_sigprocmask(2): changes the signal mask (no old mask asked for).
 pub fn sigprocmask(how: c_int, set: &sigset_t) {
+    let set = set as *const sigset_t as c_long;
     // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
-    unsafe {
-        syscall(
-            nr::RT_SIGPROCMASK,
-            how as c_long,
-            set as *const sigset_t,
-            core::ptr::null::<u8>(),
-            arch::SIGSET_BYTES as c_long,
-        );
-    }
+    let _ = unsafe { sys4(nr::RT_SIGPROCMASK, how as c_long, set, 0, SIGSET_BYTES) };
 }
 
 /// signalfd4(2): a new descriptor for the signals of `set`, or the errno.
 pub fn signalfd(set: &sigset_t, flags: c_int) -> Result<c_int, i32> {
+    let set = set as *const sigset_t as c_long;
     // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
-    let r = unsafe {
-        syscall(
-            nr::SIGNALFD4,
-            -1 as c_long,
-            set as *const sigset_t,
-            arch::SIGSET_BYTES as c_long,
-            flags as c_long,
-        )
-    };
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as c_int)
-    }
+    unsafe { sys4(nr::SIGNALFD4, -1, set, SIGSET_BYTES, flags as c_long) }.map(|fd| fd as c_int)
 }
 
 /// Sets `sig` back to its default action (from SIG_IGN, say).
@@ -203,17 +245,10 @@ pub fn default_action(sig: c_int) {
     // The kernel's struct sigaction, all zero: SIG_DFL (0), no flags, an
     // empty mask, whatever the architecture's field order.
     let act = [0u64; 8];
+    let act = act.as_ptr() as c_long;
     // SAFETY: rt_sigaction only reads `act`, which is large enough for
     // every architecture's struct; no old action is asked for.
-    unsafe {
-        syscall(
-            nr::RT_SIGACTION,
-            sig as c_long,
-            act.as_ptr(),
-            core::ptr::null::<u8>(),
-            arch::SIGSET_BYTES as c_long,
-        );
-    }
+    let _ = unsafe { sys4(nr::RT_SIGACTION, sig as c_long, act, 0, SIGSET_BYTES) };
 }
 
 /// A signal set of `signals`, all below 32 (ours are), so in the first
@@ -243,9 +278,9 @@ pub fn monotonic_ms() -> u64 {
     // 32-bit seconds, which a monotonic clock (time since boot) does not
     // outgrow, and the call exists on every kernel, before 5.1 too.
     let mut ts: [c_long; 2] = [0; 2];
+    let ts_ptr = ts.as_mut_ptr() as c_long;
     // SAFETY: clock_gettime writes one such struct to `ts`.
-    let r = unsafe { syscall(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts.as_mut_ptr()) };
-    if r < 0 {
+    if unsafe { sys4(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts_ptr, 0, 0) }.is_err() {
         return 0;
     }
     // Seconds since boot: far from overflowing a u64 in milliseconds.

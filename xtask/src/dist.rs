@@ -60,6 +60,11 @@ pub fn rustflags(t: &Target, linker: Linker) -> String {
     if t.triple.starts_with("armv7") {
         flags.push_str(" -Ctarget-feature=+thumb-mode");
     }
+    if t.triple.starts_with("arm-") {
+        // ARMv5/v6 code is ARM mode, where LLVM does not outline repeated
+        // instruction sequences unless asked: -200 B.
+        flags.push_str(" -Cllvm-args=-enable-machine-outliner=always");
+    }
     if t.mips {
         // rustix's raw system calls where it has them for MIPS (little
         // endian); big-endian MIPS stays on its libc backend.
