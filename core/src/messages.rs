@@ -119,6 +119,9 @@ pub enum Message<'a> {
     UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
+    /// The pid file could not be written (ours: BusyBox says nothing);
+    /// the daemon runs on without one.
+    PidFileFailed(i32),
     /// Every slot of the daemon's table is taken: this interface is not
     /// watched.
     TooManyInterfaces,
@@ -150,7 +153,15 @@ pub enum Message<'a> {
     KillFailed(i32),
 }
 
+// The same numbers on every Linux architecture, MIPS too.
+#[cfg(feature = "compat-options")]
 const EPERM: i32 = 1;
+#[cfg(feature = "compat-options")]
+const ENOENT: i32 = 2;
+#[cfg(feature = "compat-options")]
+const EACCES: i32 = 13;
+#[cfg(feature = "compat-options")]
+const EROFS: i32 = 30;
 
 /// How serious a line is: its syslog level (stderr does not show it).
 /// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
@@ -175,6 +186,7 @@ impl Message<'_> {
             | Message::SetFlagsFailed(e)
             | Message::NetlinkRecvFailed(e)
             | Message::PollFailed(e)
+            | Message::PidFileFailed(e)
             | Message::CantExecute { errno: e, .. }
             | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
@@ -233,7 +245,10 @@ impl Message<'_> {
             Message::UppingInterface => f.write_str("upping interface"),
             Message::GetFlagsFailed(_) => f.write_str("can't get interface flags"),
             Message::SetFlagsFailed(_) => f.write_str("can't set interface flags"),
-            Message::ProbeFailed(p) => f.write_str(p.step.failure_text()),
+            Message::ProbeFailed(p) => {
+                f.write_str(p.step.call())?;
+                f.write_str(" failed")
+            }
             Message::UsingMode(m) => uwrite!(f, "using {} detection mode", m.mode_name()),
             Message::FailedToDetect => f.write_str("failed to detect link status"),
             Message::InterfaceExists => f.write_str("interface exists"),
@@ -273,6 +288,7 @@ impl Message<'_> {
                 f.write_str("'")
             }
             Message::ScriptStopped => f.write_str("stopping script"),
+            Message::PidFileFailed(_) => f.write_str("can't write pid file"),
             Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
             Message::Failed { what, .. } => f.write_str(what),
             #[cfg(feature = "ctl")]
@@ -298,6 +314,27 @@ impl Message<'_> {
             ),
             #[cfg(feature = "ctl")]
             Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
+        }
+    }
+}
+
+impl Message<'_> {
+    /// Ours (compat-options; the applet's lines stay BusyBox's): what a
+    /// user without root is missing, said after strerror. An interface
+    /// ioctl refused with EPERM lacks CAP_NET_ADMIN (measured as uid 65534
+    /// on Linux 6.18: SIOCSIFFLAGS, SIOCGMIIPHY and SIOCGMIIREG; SIOCGIFFLAGS,
+    /// ETHTOOL_GLINK and netlink need nothing); a probe's line starts with
+    /// the call's name already. A pid file its directory refuses may go
+    /// elsewhere. One string each: one write, the least code.
+    #[cfg(feature = "compat-options")]
+    fn hint(&self, errno: i32) -> &'static str {
+        match *self {
+            Message::SetFlagsFailed(_) if errno == EPERM => " (SIOCSIFFLAGS needs CAP_NET_ADMIN)",
+            Message::ProbeFailed(_) if errno == EPERM => " (needs CAP_NET_ADMIN)",
+            Message::PidFileFailed(_) if matches!(errno, EACCES | EPERM | EROFS | ENOENT) => {
+                " (choose a writable directory with --pid-dir)"
+            }
+            _ => "",
         }
     }
 }
@@ -328,16 +365,15 @@ pub fn write_line<W: WriteBytes + ?Sized>(
             Some(text) => uwrite!(w, ": {}", text)?,
             None => uwrite!(w, ": error {}", e)?,
         }
-        // The one fatal failure a user without privileges meets: say why.
-        if matches!(msg, Message::SetFlagsFailed(_)) && e == EPERM {
-            w.write_str(" (needs root or CAP_NET_ADMIN)")?;
-        }
+        #[cfg(feature = "compat-options")]
+        w.write_str(msg.hint(e))?;
     }
     w.write_str("\n")
 }
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
     use crate::detect::Step;
     use heapless::String;
@@ -404,16 +440,73 @@ mod tests {
         );
     }
 
+    fn with_strerror(m: Message<'_>, e: &'static str) -> String<128> {
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &m, |_| Some(e)).unwrap();
+        lossy(&s)
+    }
+
+    /// The applet's line is BusyBox's alone; compat-options adds the call
+    /// refused and the capability it needs.
     #[test]
     fn permission_hint() {
-        let mut s = Line::<128>::new();
-        write_line(&mut s, b"eth0", &Message::SetFlagsFailed(1), |_| {
-            Some("Operation not permitted")
-        })
-        .unwrap();
+        let eperm = "Operation not permitted";
+        let busybox = "ifplugd(eth0): can't set interface flags: Operation not permitted";
+        let hint = if cfg!(feature = "compat-options") {
+            " (SIOCSIFFLAGS needs CAP_NET_ADMIN)"
+        } else {
+            ""
+        };
+        let line = with_strerror(Message::SetFlagsFailed(1), eperm);
+        assert_eq!(line, [busybox, hint, "\n"].concat().as_str());
+        let mii = Message::ProbeFailed(ProbeError {
+            step: Step::MiiPhy,
+            errno: 1,
+        });
+        let hint = if cfg!(feature = "compat-options") {
+            " (needs CAP_NET_ADMIN)"
+        } else {
+            ""
+        };
         assert_eq!(
-            lossy(&s),
-            "ifplugd(eth0): can't set interface flags: Operation not permitted (needs root or CAP_NET_ADMIN)\n"
+            with_strerror(mii, eperm),
+            [
+                "ifplugd(eth0): SIOCGMIIPHY failed: Operation not permitted",
+                hint,
+                "\n"
+            ]
+            .concat()
+            .as_str()
+        );
+        // Another errno is no missing privilege.
+        assert_eq!(
+            with_strerror(Message::SetFlagsFailed(19), "No such device"),
+            "ifplugd(eth0): can't set interface flags: No such device\n"
+        );
+    }
+
+    #[test]
+    fn pid_file_hint() {
+        let hint = if cfg!(feature = "compat-options") {
+            " (choose a writable directory with --pid-dir)"
+        } else {
+            ""
+        };
+        for (errno, text) in [
+            (13, "Permission denied"),
+            (30, "Read-only file system"),
+            (2, "No such file or directory"),
+        ] {
+            assert_eq!(
+                with_strerror(Message::PidFileFailed(errno), text),
+                ["ifplugd(eth0): can't write pid file: ", text, hint, "\n"]
+                    .concat()
+                    .as_str()
+            );
+        }
+        assert_eq!(
+            with_strerror(Message::PidFileFailed(40), "Symbolic link loop"),
+            "ifplugd(eth0): can't write pid file: Symbolic link loop\n"
         );
     }
 
@@ -469,6 +562,7 @@ mod tests {
             Message::NetlinkRecvFailed(105),
             Message::PollFailed(4),
             Message::DaemonRunning,
+            Message::PidFileFailed(13),
             Message::Failed {
                 what: "fork",
                 errno: 12,

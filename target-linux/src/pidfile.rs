@@ -44,10 +44,7 @@ pub fn write_pid(path: &CStr, log: &mut Logger, who: &[u8]) -> bool {
                 what: "pid file is not a regular file: not used",
                 errno: 0,
             },
-            _ => Message::Failed {
-                what: "can't write pid file",
-                errno: e.raw_os_error(),
-            },
+            _ => Message::PidFileFailed(e.raw_os_error()),
         },
     );
     false

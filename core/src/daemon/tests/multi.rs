@@ -650,11 +650,7 @@ fn nothing_starts_after_a_fatal_error_in_the_same_datagram() {
             (0, "list links"),
             (0, "lan0: upping interface"),
             (0, "lan0: set flags 0x1003"),
-            (
-                0,
-                "lan0: can't set interface flags: Operation not permitted (needs root or \
-                 CAP_NET_ADMIN)",
-            ),
+            (0, &format!("lan0: {SET_FLAGS_EPERM}")),
             (0, "exit 1"),
         ],
     );
