@@ -31,6 +31,12 @@ mod pidfile;
 mod process;
 mod script;
 mod signals;
+#[cfg(all(
+    ifplugd_small_mem,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm"),
+    not(test)
+))]
+mod start;
 mod strerror;
 mod sys;
 

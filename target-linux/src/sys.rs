@@ -108,8 +108,11 @@ const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
+    // Unused in the static build where sys4 is by instruction.
+    #[cfg_attr(ifplugd_small_mem, allow(dead_code))]
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
+    #[cfg_attr(ifplugd_small_mem, allow(dead_code))]
     fn __errno_location() -> *mut c_int;
     pub static environ: *const *const c_char;
 }
@@ -263,6 +266,7 @@ pub fn sigset(signals: &[c_int]) -> sigset_t {
 }
 
 /// The C library's errno, after one of the calls above failed.
+#[cfg_attr(ifplugd_small_mem, allow(dead_code))]
 pub fn errno() -> i32 {
     // SAFETY: __errno_location returns this thread's errno slot.
     unsafe { *__errno_location() }
