@@ -1,5 +1,5 @@
 //! The process's entry point for the static release build on x86_64,
-//! aarch64 and ARM (`--cfg ifplugd_small_mem`, linked with `-e ifplugd_start` by
+//! aarch64, ARM and little-endian MIPS (`--cfg ifplugd_small_mem`, linked with `-e ifplugd_start` by
 //! `cargo xtask dist`), in place of musl's crt1.o and `__libc_start_main`,
 //! which the linker then drops as unreferenced (zig links crt1.o even with
 //! -nostartfiles).
@@ -75,6 +75,29 @@ core::arch::global_asm!(
     "bic r1, r0, #15",
     "mov sp, r1",
     "bl {start}",
+    start = sym start,
+);
+
+// MIPS o32: the callee may store its four argument registers in the 16
+// bytes above the stack pointer; $gp at the linker's _gp, as musl's start
+// sets it; `jal` has a delay slot.
+#[cfg(target_arch = "mips")]
+core::arch::global_asm!(
+    ".globl ifplugd_start",
+    ".type ifplugd_start,@function",
+    "ifplugd_start:",
+    ".set push",
+    ".set noreorder",
+    "move $fp, $zero",
+    "move $4, $sp",
+    "li $8, -16",
+    "and $sp, $sp, $8",
+    "addiu $sp, $sp, -16",
+    "lui $gp, %hi(_gp)",
+    "addiu $gp, $gp, %lo(_gp)",
+    "jal {start}",
+    "nop",
+    ".set pop",
     start = sym start,
 );
 
