@@ -8,8 +8,9 @@
 
 use crate::delay::Millis;
 
-/// Longest piece logged: 0.28's 256-byte buffer less the newline and NUL.
-pub const LINE_MAX: usize = 254;
+/// Longest piece logged: 0.28's 256-byte buffer less its NUL (measured:
+/// Debian's 0.28 logs a 300-byte line as 255 bytes and 45).
+pub const LINE_MAX: usize = 255;
 
 /// Lines logged per second, all scripts together; more are counted and the
 /// count said once lines may go again.
@@ -76,8 +77,14 @@ impl Cap {
         }
         self.used += 1;
         Verdict::Log {
-            dropped: core::mem::take(&mut self.dropped),
+            dropped: self.take_dropped(),
         }
+    }
+
+    /// The lines dropped since one was last logged, to say when a script's
+    /// output ends (no next line may come to carry the count).
+    pub fn take_dropped(&mut self) -> u32 {
+        core::mem::take(&mut self.dropped)
     }
 }
 
@@ -114,6 +121,8 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].len(), LINE_MAX);
         assert_eq!(out[1].len(), 10);
+        // A line that fills the buffer exactly is one line, as in 0.28.
+        assert_eq!(lines(&[&long[..LINE_MAX], b"\n"]).len(), 1);
     }
 
     #[test]
@@ -126,5 +135,16 @@ mod tests {
         assert_eq!(cap.take(5_999), Verdict::Drop);
         assert_eq!(cap.take(6_000), Verdict::Log { dropped: 2 });
         assert_eq!(cap.take(6_001), Verdict::Log { dropped: 0 });
+    }
+
+    #[test]
+    fn the_dropped_count_is_taken_once() {
+        let mut cap = Cap::default();
+        for _ in 0..LINES_PER_SEC + 3 {
+            cap.take(0);
+        }
+        assert_eq!(cap.take_dropped(), 3);
+        assert_eq!(cap.take_dropped(), 0);
+        assert_eq!(cap.take(1_000), Verdict::Log { dropped: 0 });
     }
 }
