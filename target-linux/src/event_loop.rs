@@ -211,7 +211,7 @@ pub struct System<'a> {
     pub clock: Millis,
     /// The scripts' output (feature `script-log`).
     #[cfg(feature = "script-log")]
-    pub output: crate::script_log::Output,
+    pub output: crate::script_log::Output<'a>,
 }
 
 impl Host for System<'_> {

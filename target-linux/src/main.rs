@@ -222,7 +222,7 @@ fn run(args: Args) -> u8 {
         running: [None; MAX_LINKS],
         clock: 0,
         #[cfg(feature = "script-log")]
-        output: script_log::Output::new(!opts.no_daemon),
+        output: script_log::Output::new(!opts.no_daemon, name),
     };
     let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {

@@ -38,9 +38,12 @@ struct Pipe {
     lines: Lines,
 }
 
-pub struct Output {
+pub struct Output<'a> {
     /// Scripts get a pipe (the daemon is detached, no `-n`).
     on: bool,
+    /// The instance's name: the cap is all scripts', so its count is said
+    /// for the instance.
+    instance: &'a [u8],
     pipes: [Option<Pipe>; MAX_LINKS],
     /// One budget for all scripts' lines.
     cap: Cap,
@@ -48,10 +51,11 @@ pub struct Output {
     now: Millis,
 }
 
-impl Output {
-    pub fn new(on: bool) -> Self {
+impl<'a> Output<'a> {
+    pub fn new(on: bool, instance: &'a [u8]) -> Self {
         Output {
             on,
+            instance,
             pipes: [const { None }; MAX_LINKS],
             cap: Cap::default(),
             now: 0,
@@ -86,7 +90,7 @@ impl Output {
     }
 
     /// Adds the open pipes to `fds` (from the start); returns how many.
-    pub fn poll_fds<'a>(&'a self, fds: &mut [PollFd<'a>]) -> usize {
+    pub fn poll_fds<'f>(&'f self, fds: &mut [PollFd<'f>]) -> usize {
         let open = self.pipes.iter().flatten();
         let mut n = 0;
         for (slot, pipe) in fds.iter_mut().zip(open) {
@@ -141,10 +145,10 @@ impl Output {
         match rustix::io::read(&pipe.fd, &mut buf) {
             Ok(0) => {}
             Ok(len) => {
-                let (cap, now) = (&mut self.cap, self.now);
+                let (cap, now, instance) = (&mut self.cap, self.now, self.instance);
                 let who = pipe.who.as_bytes();
                 pipe.lines.feed(buf.get(..len).unwrap_or(&[]), |line| {
-                    client(cap, log, who, line, now)
+                    client(cap, log, instance, who, line, now)
                 });
                 return true;
             }
@@ -163,25 +167,26 @@ impl Output {
         let Some(pipe) = self.pipes.get_mut(slot).and_then(Option::take) else {
             return;
         };
-        let (cap, now, mut lines) = (&mut self.cap, self.now, pipe.lines);
+        let (cap, now, instance, mut lines) = (&mut self.cap, self.now, self.instance, pipe.lines);
         let who = pipe.who.as_bytes();
-        lines.flush(|line| client(cap, log, who, line, now));
-        // The script's output ended: no next line may come to carry the
+        lines.flush(|line| client(cap, log, instance, who, line, now));
+        // A script's output ended: no next line may come to carry the
         // count, so it is said now.
-        let dropped = cap.take_dropped();
-        if dropped > 0 {
-            log.log(who, &Message::ClientDropped(dropped));
-        }
+        dropped(log, instance, cap.take_dropped());
     }
 }
 
-/// One line of output, if the cap lets it go; the first after a gap says
-/// how many it left out.
-fn client(cap: &mut Cap, log: &mut Logger, who: &[u8], line: &[u8], now: Millis) {
-    if let Verdict::Log { dropped } = cap.take(now) {
-        if dropped > 0 {
-            log.log(who, &Message::ClientDropped(dropped));
-        }
+/// One line of output of `who`'s script, if the cap lets it go, after the
+/// count of those it left out when it is time to say it.
+fn client(cap: &mut Cap, log: &mut Logger, instance: &[u8], who: &[u8], line: &[u8], now: Millis) {
+    if let Verdict::Log { dropped: n } = cap.take(now) {
+        dropped(log, instance, n);
         log.log(who, &Message::Client(line));
+    }
+}
+
+fn dropped(log: &mut Logger, instance: &[u8], n: u32) {
+    if n > 0 {
+        log.log(instance, &Message::ClientDropped(n));
     }
 }
