@@ -195,6 +195,19 @@ fn parse(line: &str) -> Option<Packet> {
     })
 }
 
+const O_NONBLOCK: u32 = 0o4000;
+const O_CLOEXEC: u32 = 0o2000000;
+
+/// A descriptor's open flags, from /proc/PID/fdinfo/FD.
+fn fd_flags(pid: u32, fd: u32) -> u32 {
+    let info = std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap();
+    let flags = info
+        .lines()
+        .find_map(|l| l.strip_prefix("flags:"))
+        .unwrap_or_else(|| panic!("no flags in {info}"));
+    u32::from_str_radix(flags.trim(), 8).unwrap()
+}
+
 /// LOG_DAEMON | LOG_WARNING.
 const WARNING: u32 = 28;
 
@@ -381,6 +394,43 @@ fn a_background_child_holding_the_pipe_stops_nothing() {
         log.wait(w, "client: bg started");
         log.wait_n(w, 1, Duration::from_secs(3), |m| m == "exit code: 0");
         assert!(bg().is_some_and(alive), "the child should still run");
+        // The daemon holds the read end, close-on-exec and non-blocking;
+        // the child has the write end as its stdout and stderr, blocking,
+        // and nothing else of ours.
+        let daemon = read_pid_file(w).expect("pid file");
+        let bg = bg().unwrap();
+        let pipes = |pid| -> Vec<(u32, String)> {
+            open_fds(pid)
+                .into_iter()
+                .filter(|(_, t)| t.starts_with("pipe:"))
+                .collect()
+        };
+        // (Pipes inherited from the test runner, cargo's jobserver say,
+        // are in both: the child's fd 1 is the one of ours, and the
+        // daemon's read end, another descriptor of it, is not the child's.)
+        let theirs = pipes(bg);
+        let pipe = &theirs
+            .iter()
+            .find(|(fd, _)| *fd == 1)
+            .unwrap_or_else(|| panic!("{:?}", open_fds(bg)))
+            .1;
+        let ours: Vec<u32> = pipes(daemon)
+            .into_iter()
+            .filter(|(_, t)| t == pipe)
+            .map(|(fd, _)| fd)
+            .collect();
+        assert_eq!(ours.len(), 1, "{:?}", open_fds(daemon));
+        assert_eq!(
+            fd_flags(daemon, ours[0]) & (O_NONBLOCK | O_CLOEXEC),
+            O_NONBLOCK | O_CLOEXEC
+        );
+        let of_ours: Vec<u32> = theirs
+            .iter()
+            .filter(|(_, t)| t == pipe)
+            .map(|(fd, _)| *fd)
+            .collect();
+        assert_eq!(of_ours, [1, 2], "{:?}", open_fds(bg));
+        assert_eq!(fd_flags(bg, 1) & O_NONBLOCK, 0);
         // The next script starts and is logged (its own pipe).
         lab.veth_carrier(w, false);
         log.wait_n(w, 1, Duration::from_secs(3), |m| m == "client: down here");
