@@ -31,6 +31,12 @@ pub struct Lines {
 }
 
 impl Lines {
+    pub const fn new() -> Self {
+        Lines {
+            buf: heapless::Vec::new(),
+        }
+    }
+
     /// Takes what the pipe gave; `emit` gets each complete line.
     pub fn feed(&mut self, bytes: &[u8], mut emit: impl FnMut(&[u8])) {
         for &b in bytes {

@@ -12,6 +12,7 @@
 use crate::log::Logger;
 use ifplugd_core::daemon::MAX_LINKS;
 use ifplugd_core::delay::Millis;
+use ifplugd_core::kernel::IFNAMSIZ;
 use ifplugd_core::messages::Message;
 use ifplugd_core::script_log::{Cap, Lines, Verdict};
 use ifplugd_core::IfName;
@@ -28,15 +29,23 @@ const READ_BUF: usize = 1024;
 const DRAIN_READS: usize = 64;
 
 // The ready pipes are a bit mask of slots.
-const _: () = assert!(MAX_LINKS <= 64);
+const _: () = assert!(MAX_LINKS <= 32);
 
-/// A script's pipe: our read end, the interface its lines are logged for,
-/// and the line not yet ended.
-struct Pipe {
-    fd: OwnedFd,
-    who: IfName,
+/// What a slot's pipe is logged for: its interface (NUL-padded, as
+/// `IfName::raw`) and the line not yet ended. In a static, all zeros at
+/// start (in .bss): its 272 bytes a slot are memory only once a script of
+/// the slot has printed, and nothing large is built or moved at start-up.
+struct Slot {
+    who: [u8; IFNAMSIZ],
     lines: Lines,
 }
+
+static mut SLOTS: [Slot; MAX_LINKS] = [const {
+    Slot {
+        who: [0; IFNAMSIZ],
+        lines: Lines::new(),
+    }
+}; MAX_LINKS];
 
 pub struct Output<'a> {
     /// Scripts get a pipe (the daemon is detached, no `-n`).
@@ -44,7 +53,9 @@ pub struct Output<'a> {
     /// The instance's name: the cap is all scripts', so its count is said
     /// for the instance.
     instance: &'a [u8],
-    pipes: [Option<Pipe>; MAX_LINKS],
+    /// Our read end of each slot's pipe.
+    pipes: [Option<OwnedFd>; MAX_LINKS],
+    slots: &'static mut [Slot; MAX_LINKS],
     /// One budget for all scripts' lines.
     cap: Cap,
     /// The clock at the main loop's last wake.
@@ -52,11 +63,15 @@ pub struct Output<'a> {
 }
 
 impl<'a> Output<'a> {
+    /// The one Output (`run` makes it once).
     pub fn new(on: bool, instance: &'a [u8]) -> Self {
         Output {
             on,
             instance,
             pipes: [const { None }; MAX_LINKS],
+            // SAFETY: single-threaded, and this is the only reference to
+            // SLOTS ever made: `run` calls this once.
+            slots: unsafe { &mut *core::ptr::addr_of_mut!(SLOTS) },
             cap: Cap::default(),
             now: 0,
         }
@@ -78,14 +93,15 @@ impl<'a> Output<'a> {
         }
         self.drain(slot, log);
         self.close(slot, log);
+        #[cfg(all(target_arch = "mips", target_endian = "big"))]
+        let (read, write) = crate::sys::pipe_nonblocking_read()?;
+        #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
         let (read, write) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).ok()?;
         // Ours only: the script's end stays blocking, as a terminal would be.
+        #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
         rustix::fs::fcntl_setfl(&read, rustix::fs::OFlags::NONBLOCK).ok()?;
-        *self.pipes.get_mut(slot)? = Some(Pipe {
-            fd: read,
-            who: *who,
-            lines: Lines::default(),
-        });
+        self.slots.get_mut(slot)?.who = *who.raw();
+        *self.pipes.get_mut(slot)? = Some(read);
         Some(write)
     }
 
@@ -93,8 +109,8 @@ impl<'a> Output<'a> {
     pub fn poll_fds<'f>(&'f self, fds: &mut [PollFd<'f>]) -> usize {
         let open = self.pipes.iter().flatten();
         let mut n = 0;
-        for (slot, pipe) in fds.iter_mut().zip(open) {
-            *slot = PollFd::new(&pipe.fd, PollFlags::IN);
+        for (slot, fd) in fds.iter_mut().zip(open) {
+            *slot = PollFd::new(fd, PollFlags::IN);
             n += 1;
         }
         n
@@ -102,7 +118,7 @@ impl<'a> Output<'a> {
 
     /// The slots whose pipes `fds` (filled by [`Output::poll_fds`]) say
     /// are ready, as a bit mask.
-    pub fn ready(&self, fds: &[PollFd<'_>]) -> u64 {
+    pub fn ready(&self, fds: &[PollFd<'_>]) -> u32 {
         let open = self.pipes.iter().enumerate().filter(|(_, p)| p.is_some());
         let mut mask = 0;
         for (fd, (slot, _)) in fds.iter().zip(open) {
@@ -115,7 +131,7 @@ impl<'a> Output<'a> {
 
     /// One read from each pipe in `mask`, logged: a flood is read a buffer
     /// a wake, between the signals and netlink messages of each.
-    pub fn read_ready(&mut self, mask: u64, log: &mut Logger, now: Millis) {
+    pub fn read_ready(&mut self, mask: u32, log: &mut Logger, now: Millis) {
         self.now = now;
         for slot in 0..MAX_LINKS {
             if mask & (1 << slot) != 0 {
@@ -138,53 +154,58 @@ impl<'a> Output<'a> {
     /// Reads and logs once; false when nothing more is there now (or the
     /// pipe is closed).
     fn read(&mut self, slot: usize, log: &mut Logger) -> bool {
-        let Some(Some(pipe)) = self.pipes.get_mut(slot) else {
+        let Some(Some(fd)) = self.pipes.get(slot) else {
             return false;
         };
         let mut buf = [0u8; READ_BUF];
-        match rustix::io::read(&pipe.fd, &mut buf) {
-            Ok(0) => {}
-            Ok(len) => {
-                let (cap, now, instance) = (&mut self.cap, self.now, self.instance);
-                let who = pipe.who.as_bytes();
-                pipe.lines.feed(buf.get(..len).unwrap_or(&[]), |line| {
-                    client(cap, log, instance, who, line, now)
-                });
+        match rustix::io::read(fd, &mut buf) {
+            Ok(len @ 1..) => {
+                self.feed(slot, buf.get(..len).unwrap_or(&[]), log);
                 return true;
             }
             Err(Errno::AGAIN) => return false,
             Err(Errno::INTR) => return true,
-            // Not for a pipe; closed as at EOF.
-            Err(_) => {}
+            // EOF: every writer is gone (an error is not for a pipe; the
+            // same).
+            _ => {}
         }
-        // EOF: every writer is gone.
         self.close(slot, log);
         false
     }
 
     /// Logs the unended line and what the cap left out, and closes.
     fn close(&mut self, slot: usize, log: &mut Logger) {
-        let Some(pipe) = self.pipes.get_mut(slot).and_then(Option::take) else {
+        // A newline ends what is left (an empty line is not logged): one
+        // copy of the line path.
+        self.feed(slot, b"\n", log);
+        if let Some(Some(_)) = self.pipes.get_mut(slot).map(Option::take) {
+            // A script's output ended: no next line may come to carry the
+            // count, so it is said now.
+            dropped(log, self.instance, self.cap.take_dropped());
+        }
+    }
+
+    /// Logs the lines `bytes` end, each if the cap lets it go.
+    fn feed(&mut self, slot: usize, bytes: &[u8], log: &mut Logger) {
+        let (Some(Some(_)), Some(Slot { who, lines })) =
+            (self.pipes.get(slot), self.slots.get_mut(slot))
+        else {
             return;
         };
-        let (cap, now, instance, mut lines) = (&mut self.cap, self.now, self.instance, pipe.lines);
-        let who = pipe.who.as_bytes();
-        lines.flush(|line| client(cap, log, instance, who, line, now));
-        // A script's output ended: no next line may come to carry the
-        // count, so it is said now.
-        dropped(log, instance, cap.take_dropped());
+        let (cap, now, instance) = (&mut self.cap, self.now, self.instance);
+        // The name, without the NULs that pad it.
+        let len = who.iter().position(|&b| b == 0).unwrap_or(IFNAMSIZ);
+        let who = who.get(..len).unwrap_or(&[]);
+        lines.feed(bytes, |line| {
+            if let Verdict::Log { dropped: n } = cap.take(now) {
+                dropped(log, instance, n);
+                log.log(who, &Message::Client(line));
+            }
+        });
     }
 }
 
-/// One line of output of `who`'s script, if the cap lets it go, after the
-/// count of those it left out when it is time to say it.
-fn client(cap: &mut Cap, log: &mut Logger, instance: &[u8], who: &[u8], line: &[u8], now: Millis) {
-    if let Verdict::Log { dropped: n } = cap.take(now) {
-        dropped(log, instance, n);
-        log.log(who, &Message::Client(line));
-    }
-}
-
+/// Says how many lines the cap left out, if any.
 fn dropped(log: &mut Logger, instance: &[u8], n: u32) {
     if n > 0 {
         log.log(instance, &Message::ClientDropped(n));
