@@ -33,7 +33,7 @@ const _: () = assert!(MAX_LINKS <= 32);
 
 /// What a slot's pipe is logged for: its interface (NUL-padded, as
 /// `IfName::raw`) and the line not yet ended. In a static, all zeros at
-/// start (in .bss): its 272 bytes a slot are memory only once a script of
+/// start (in .bss): its 280 bytes a slot are memory only once a script of
 /// the slot has printed, and nothing large is built or moved at start-up.
 struct Slot {
     who: [u8; IFNAMSIZ],
