@@ -291,6 +291,7 @@ procd_set_param() {
 		;;
 	respawn) __params="$__params [respawn${1:+ $*}]" ;;
 	term_timeout) __params="$__params [term_timeout $*]" ;;
+	stdout | stderr) __params="$__params [$__p $*]" ;;
 	*) echo "harness: unexpected procd_set_param $__p" >&2; exit 3 ;;
 	esac
 }
@@ -419,11 +420,11 @@ config ifplugd
 	option no_shutdown "0"
 EOF
 cat >"$WORK/expect-mixed" <<'EOF'
-instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth1 -r /etc/ifplugd/ifplugd.action -t 2 -u 1 -d 3 -m iff -M -q
-instance wifi [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i wlan0 -m wlan -x 'hello world' -a -f -F -I -p -l -P
-instance bydevice [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth4 -d 2
-instance both [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth5
-instance cfg01 [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth3 -d 0
+instance lan [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth1 -r /etc/ifplugd/ifplugd.action -t 2 -u 1 -d 3 -m iff -M -q
+instance wifi [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i wlan0 -m wlan -x 'hello world' -a -f -F -I -p -l -P
+instance bydevice [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth4 -d 2
+instance both [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth5
+instance cfg01 [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth3 -d 0
 trigger ifplugd
 validation ifplugd_validate
 EOF
@@ -435,7 +436,7 @@ printf 'trigger ifplugd\nvalidation ifplugd_validate\n' >"$WORK/expect-default"
 run_init default "$OW_CONFIG" "$WORK/expect-default"
 sed "s/option enabled '0'/option enabled '1'/" "$OW_CONFIG" >"$WORK/uci-default-on"
 cat >"$WORK/expect-default-on" <<'EOF'
-instance wan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0 -r /etc/ifplugd/ifplugd.action -t 1 -u 0 -d 5 -m auto -M
+instance wan [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth0 -r /etc/ifplugd/ifplugd.action -t 1 -u 0 -d 5 -m auto -M
 trigger ifplugd
 validation ifplugd_validate
 EOF
@@ -486,11 +487,11 @@ config ifplugd 'single'
 	option device 'eth0'
 EOF
 cat >"$WORK/expect-multi" <<'EOF'
-instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'lan*' -I
-instance ports [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i port1 -i port2 -i port3 -d 2
-instance wans [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'wan[0-9]' -i 'dsl?' -i lte0
-instance eight [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8
-instance single [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0
+instance lan [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i 'lan*' -I
+instance ports [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i port1 -i port2 -i port3 -d 2
+instance wans [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i 'wan[0-9]' -i 'dsl?' -i lte0
+instance eight [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8
+instance single [respawn] [stdout 1] [stderr 1] [term_timeout 15]: /usr/sbin/ifplugd -n -s -i eth0
 trigger ifplugd
 validation ifplugd_validate
 EOF

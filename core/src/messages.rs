@@ -151,6 +151,12 @@ pub enum Message<'a> {
     /// " (strerror)").
     #[cfg(feature = "ctl")]
     KillFailed(i32),
+    /// A line of the script's output (0.28's words, at its LOG_WARNING).
+    #[cfg(feature = "script-log")]
+    Client(&'a [u8]),
+    /// Lines of script output left out by the rate cap.
+    #[cfg(feature = "script-log")]
+    ClientDropped(u32),
 }
 
 // The same numbers on every Linux architecture, MIPS too.
@@ -172,6 +178,9 @@ pub enum Severity {
     Error,
     /// LOG_INFO: the daemon at work.
     Info,
+    /// LOG_WARNING: the script's output, as 0.28 logs it.
+    #[cfg(feature = "script-log")]
+    Warning,
 }
 
 /// The banner after "started: ".
@@ -207,6 +216,10 @@ impl Message<'_> {
 
     /// The line's syslog level: failures are errors, the rest routine.
     pub fn severity(&self) -> Severity {
+        #[cfg(feature = "script-log")]
+        if let Message::Client(_) | Message::ClientDropped(_) = self {
+            return Severity::Warning;
+        }
         let routine = match *self {
             Message::LinkIs(s) => s != Status::Error,
             Message::ExitCode(code) => code == 0,
@@ -325,6 +338,13 @@ impl Message<'_> {
             ),
             #[cfg(feature = "ctl")]
             Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
+            #[cfg(feature = "script-log")]
+            Message::Client(line) => {
+                f.write_str("client: ")?;
+                f.write_bytes(line)
+            }
+            #[cfg(feature = "script-log")]
+            Message::ClientDropped(n) => uwrite!(f, "client: lines dropped: {}", n),
         }
     }
 }
@@ -666,5 +686,20 @@ mod tests {
             assert_eq!(m.severity(), Severity::Info, "{m:?}");
         }
         assert_eq!(Message::KillFailed(3).severity(), Severity::Error);
+    }
+
+    #[cfg(feature = "script-log")]
+    #[test]
+    fn client_lines_in_0_28_words_at_its_warning() {
+        assert_eq!(
+            text(Message::Client(b"hello \xff")),
+            "ifplugd(eth0): client: hello \u{ff}\n"
+        );
+        assert_eq!(
+            text(Message::ClientDropped(7)),
+            "ifplugd(eth0): client: lines dropped: 7\n"
+        );
+        assert_eq!(Message::Client(b"x").severity(), Severity::Warning);
+        assert_eq!(Message::ClientDropped(1).severity(), Severity::Warning);
     }
 }

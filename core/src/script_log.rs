@@ -3,17 +3,26 @@
 //! 0.28's buffer cut into pieces, empty lines left out.
 //!
 //! A script may print without end, or leave a background child holding the
-//! pipe: output is read only when it is there, and lines are capped per
-//! second ([`Cap`]), so a flood costs a bounded number of log lines.
+//! pipe: output is read only when it is there, and lines are capped at 50
+//! a second ([`Cap`]), so a flood costs a bounded number of log lines.
 
 use crate::delay::Millis;
 
-/// Longest piece logged: 0.28's 256-byte buffer less the newline and NUL.
-pub const LINE_MAX: usize = 254;
+/// Longest piece logged: 0.28's 256-byte buffer less its NUL (measured:
+/// Debian's 0.28 logs a 300-byte line as 255 bytes and 45).
+pub const LINE_MAX: usize = 255;
 
 /// Lines logged per second, all scripts together; more are counted and the
-/// count said once lines may go again.
+/// count said at most once a second, before a line that goes.
 pub const LINES_PER_SEC: u32 = 50;
+
+/// Lines that may go at once, before the pace of [`LINES_PER_SEC`] holds:
+/// a burst of 50 would overflow syslog's socket (Linux queues 10 datagrams,
+/// `net.unix.max_dgram_qlen`) and take the daemon's own lines with it.
+pub const BURST: u32 = 5;
+
+/// One line's share of a second.
+const INTERVAL: Millis = 1000 / LINES_PER_SEC as Millis;
 
 /// Splits one script's output into lines.
 #[derive(Default)]
@@ -22,6 +31,12 @@ pub struct Lines {
 }
 
 impl Lines {
+    pub const fn new() -> Self {
+        Lines {
+            buf: heapless::Vec::new(),
+        }
+    }
+
     /// Takes what the pipe gave; `emit` gets each complete line.
     pub fn feed(&mut self, bytes: &[u8], mut emit: impl FnMut(&[u8])) {
         for &b in bytes {
@@ -44,20 +59,23 @@ impl Lines {
     }
 }
 
-/// A budget of [`LINES_PER_SEC`] lines a second.
+/// A budget of [`LINES_PER_SEC`] lines a second, paced: [`BURST`] at once,
+/// then one each 1/50 s (the generic cell rate algorithm: no division, no
+/// table).
 #[derive(Default)]
 pub struct Cap {
-    /// The second (on the monotonic clock) being counted.
-    second: Millis,
-    used: u32,
-    /// Lines not logged since one last was.
+    /// When the budget is back to empty: each line logged adds its share.
+    due: Millis,
+    /// Lines not logged since the count was last said.
     dropped: u32,
+    /// When the count was last said.
+    said: Millis,
 }
 
 /// What to do with the next line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
-    /// Log it; first say that this many were left out.
+    /// Log it; first say that this many were left out (0: say nothing).
     Log { dropped: u32 },
     /// Leave it out (counted).
     Drop,
@@ -65,19 +83,28 @@ pub enum Verdict {
 
 impl Cap {
     pub fn take(&mut self, now: Millis) -> Verdict {
-        let second = now / 1000;
-        if second != self.second {
-            self.second = second;
-            self.used = 0;
-        }
-        if self.used >= LINES_PER_SEC {
+        let due = self.due.max(now);
+        if due > now.saturating_add(Millis::from(BURST - 1) * INTERVAL) {
             self.dropped = self.dropped.saturating_add(1);
             return Verdict::Drop;
         }
-        self.used += 1;
-        Verdict::Log {
-            dropped: core::mem::take(&mut self.dropped),
+        self.due = due.saturating_add(INTERVAL);
+        // A flood drops between every two lines that go: its count is
+        // said once a second, not before each.
+        let dropped = match now >= self.said.saturating_add(1000) {
+            true => self.take_dropped(),
+            false => 0,
+        };
+        if dropped > 0 {
+            self.said = now;
         }
+        Verdict::Log { dropped }
+    }
+
+    /// The lines dropped since the count was last said, to say when a
+    /// script's output ends (no next line may come to carry the count).
+    pub fn take_dropped(&mut self) -> u32 {
+        core::mem::take(&mut self.dropped)
     }
 }
 
@@ -114,17 +141,57 @@ mod tests {
         assert_eq!(out.len(), 2);
         assert_eq!(out[0].len(), LINE_MAX);
         assert_eq!(out[1].len(), 10);
+        // A line that fills the buffer exactly is one line, as in 0.28.
+        assert_eq!(lines(&[&long[..LINE_MAX], b"\n"]).len(), 1);
     }
 
     #[test]
-    fn caps_lines_per_second() {
+    fn caps_lines_at_a_pace_of_50_a_second() {
         let mut cap = Cap::default();
-        for _ in 0..LINES_PER_SEC {
+        for _ in 0..BURST {
             assert_eq!(cap.take(5_000), Verdict::Log { dropped: 0 });
         }
-        assert_eq!(cap.take(5_999), Verdict::Drop);
-        assert_eq!(cap.take(5_999), Verdict::Drop);
-        assert_eq!(cap.take(6_000), Verdict::Log { dropped: 2 });
-        assert_eq!(cap.take(6_001), Verdict::Log { dropped: 0 });
+        assert_eq!(cap.take(5_000), Verdict::Drop);
+        assert_eq!(cap.take(5_019), Verdict::Drop);
+        // One line's share later, one more goes, with the count.
+        assert_eq!(cap.take(5_020), Verdict::Log { dropped: 2 });
+        assert_eq!(cap.take(5_020), Verdict::Drop);
+        // Over a second of flood: at most BURST + 50 lines, the count said
+        // once more (a second after it last was).
+        let mut logged = 0;
+        let mut counts = std::vec![];
+        for ms in 5_021..6_021 {
+            for _ in 0..100 {
+                if let Verdict::Log { dropped } = cap.take(ms) {
+                    logged += 1;
+                    if dropped > 0 {
+                        counts.push(ms);
+                    }
+                }
+            }
+        }
+        assert!(logged <= LINES_PER_SEC, "{logged}");
+        assert_eq!(counts, [6_020]);
+        // Quiet for a while: a burst may go again, but no more.
+        for _ in 0..BURST {
+            assert!(matches!(cap.take(9_000), Verdict::Log { .. }));
+        }
+        assert_eq!(cap.take(9_000), Verdict::Drop);
+        // Any clock, no overflow.
+        let mut cap = Cap::default();
+        for _ in 0..BURST + 1 {
+            cap.take(Millis::MAX);
+        }
+    }
+
+    #[test]
+    fn the_dropped_count_is_taken_once() {
+        let mut cap = Cap::default();
+        for _ in 0..BURST + 3 {
+            cap.take(0);
+        }
+        assert_eq!(cap.take_dropped(), 3);
+        assert_eq!(cap.take_dropped(), 0);
+        assert_eq!(cap.take(1_000), Verdict::Log { dropped: 0 });
     }
 }

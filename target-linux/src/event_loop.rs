@@ -55,12 +55,19 @@ pub fn main_loop(
         let timeout_ms = daemon
             .poll_at()
             .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
+        #[cfg(feature = "script-log")]
+        let pipes_ready;
         let (sig_ready, nl_ready) = {
             let sigfd = host.signals.fd();
+            #[cfg(not(feature = "script-log"))]
             let mut fds = [
                 PollFd::new(&sigfd, PollFlags::IN),
                 PollFd::new(&sigfd, PollFlags::IN),
             ];
+            // Then each script's pipe.
+            #[cfg(feature = "script-log")]
+            let mut fds: [PollFd<'_>; 2 + MAX_LINKS] =
+                core::array::from_fn(|_| PollFd::new(&sigfd, PollFlags::IN));
             let n = match netlink_fd {
                 Some(fd) => {
                     fds[1] = PollFd::new(fd, PollFlags::IN);
@@ -68,7 +75,11 @@ pub fn main_loop(
                 }
                 None => 1,
             };
-            match sys::poll(&mut fds[..n], timeout_ms) {
+            #[cfg(feature = "script-log")]
+            let all = n + host.output.poll_fds(fds.get_mut(n..).unwrap_or(&mut []));
+            #[cfg(not(feature = "script-log"))]
+            let all = n;
+            match sys::poll(&mut fds[..all], timeout_ms) {
                 Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
                 Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
@@ -77,11 +88,19 @@ pub fn main_loop(
                     return 1;
                 }
             }
+            #[cfg(feature = "script-log")]
+            {
+                pipes_ready = host.output.ready(fds.get(n..all).unwrap_or(&[]));
+            }
             (
                 !fds[0].revents().is_empty(),
                 n == 2 && !fds[1].revents().is_empty(),
             )
         };
+        // Output first: it was written before any end of its script that
+        // the signals may bring.
+        #[cfg(feature = "script-log")]
+        host.output.read_ready(pipes_ready, &mut host.log, now_ms);
         if sig_ready {
             while let Some(woke) = host.signals.read() {
                 flow = match woke {
@@ -119,6 +138,8 @@ fn reap_scripts(daemon: &mut Daemon<'_>, host: &mut System<'_>) -> Flow {
         if let Some(p) = host.running.get_mut(slot) {
             *p = None;
         }
+        #[cfg(feature = "script-log")]
+        host.output.drain(slot, &mut host.log);
         flow = daemon.script_ended(host, slot, outcome);
     }
     flow
@@ -188,6 +209,9 @@ pub struct System<'a> {
     pub running: [Option<Pid>; MAX_LINKS],
     /// The clock as the core last had it read.
     pub clock: Millis,
+    /// The scripts' output (feature `script-log`).
+    #[cfg(feature = "script-log")]
+    pub output: crate::script_log::Output<'a>,
 }
 
 impl Host for System<'_> {
@@ -214,7 +238,14 @@ impl Host for System<'_> {
     }
 
     fn start_script(&mut self, iface: Iface<'_>, call: &ScriptCall) -> Result<(), i32> {
-        let pid = self.script.start(iface.name, call)?;
+        #[cfg(feature = "script-log")]
+        let output = self.output.open(iface.slot, iface.name, &mut self.log);
+        let pid = self.script.start(
+            iface.name,
+            call,
+            #[cfg(feature = "script-log")]
+            output.as_ref(),
+        )?;
         if let Some(p) = self.running.get_mut(iface.slot) {
             *p = Some(pid);
         }

@@ -21,6 +21,9 @@ use ufmt::uWrite;
 /// at LOG_ERR; routine lines at LOG_INFO are ours (and BusyBox 1.36's).
 const ERR: &str = "<27>";
 const INFO: &str = "<30>";
+/// LOG_DAEMON | LOG_WARNING: the script's output, at 0.28's level.
+#[cfg(feature = "script-log")]
+const WARNING: &str = "<28>";
 /// Both priorities are this long.
 const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
@@ -58,6 +61,8 @@ impl Logger {
         let _ = buf.write_str(match msg.severity() {
             Severity::Info => INFO,
             Severity::Error => ERR,
+            #[cfg(feature = "script-log")]
+            Severity::Warning => WARNING,
         });
         // A line too long for the buffer is cut, not lost.
         if write_line(&mut buf, who, msg, crate::strerror::text).is_err() {

@@ -35,6 +35,8 @@ mod netdev;
 mod pidfile;
 mod process;
 mod script;
+#[cfg(feature = "script-log")]
+mod script_log;
 mod signals;
 #[cfg(all(
     ifplugd_small_mem,
@@ -235,6 +237,8 @@ fn run(args: Args) -> u8 {
         signals,
         running: [None; MAX_LINKS],
         clock: 0,
+        #[cfg(feature = "script-log")]
+        output: script_log::Output::new(!opts.no_daemon, name),
     };
     let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {

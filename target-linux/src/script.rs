@@ -10,6 +10,8 @@ use core::ptr;
 use ifplugd_core::exec_path::{self, Unusable};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome, ENV_CURRENT, ENV_PREVIOUS};
 use ifplugd_core::{IfName, Status};
+#[cfg(feature = "script-log")]
+use rustix::fd::OwnedFd;
 use rustix::io::Errno;
 use rustix::process::{waitpid, Pid, WaitOptions, WaitStatus};
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
@@ -53,7 +55,13 @@ pub struct Script<'a> {
 
 impl Script<'_> {
     /// Starts the script for `iface`; `Err(errno)` if it could not start.
-    pub fn start(&self, iface: &IfName, call: &ScriptCall) -> Result<Pid, i32> {
+    /// With `output` (feature `script-log`), that is its stdout and stderr.
+    pub fn start(
+        &self,
+        iface: &IfName,
+        call: &ScriptCall,
+        #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
+    ) -> Result<Pid, i32> {
         let action: &[u8] = match call.action {
             Status::Up => b"up\0",
             _ => b"down\0",
@@ -74,7 +82,12 @@ impl Script<'_> {
         let area = SpawnArea::get()?;
         area.envp[0] = previous.as_ptr();
         area.envp[1] = current.as_ptr();
-        spawn(&argv, area)
+        spawn(
+            &argv,
+            area,
+            #[cfg(feature = "script-log")]
+            output,
+        )
     }
 }
 
@@ -154,7 +167,11 @@ impl SpawnArea {
 /// It is what vfork or posix_spawn would give us, through the one C
 /// library call every libc exports (`syscall`); our signals are blocked,
 /// never caught, so only the mask needs resetting in the child.
-fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
+fn spawn(
+    argv: &[*const c_char],
+    area: SpawnArea,
+    #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
+) -> Result<Pid, i32> {
     let slot = area.errno;
     let envp: &[*const c_char] = area.envp;
     let mask = sys::sigset(&[]);
@@ -166,6 +183,13 @@ fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
         match sys::clone_copy(true)? {
             0 => {
                 sys::sigprocmask(sys::SIG_SETMASK, &mask);
+                // dup2 clears close-on-exec on 1 and 2 only: the pipe's own
+                // descriptors close at the exec.
+                #[cfg(feature = "script-log")]
+                if let Some(fd) = output {
+                    let _ = rustix::stdio::dup2_stdout(fd);
+                    let _ = rustix::stdio::dup2_stderr(fd);
+                }
                 slot.write_volatile(execvp(argv, envp));
                 sys::_exit(127)
             }

@@ -99,6 +99,10 @@ mod nr {
     pub const OPEN: core::ffi::c_long = 4005;
     #[cfg(target_endian = "big")]
     pub const MMAP: core::ffi::c_long = 4090;
+    #[cfg(all(target_endian = "big", feature = "script-log"))]
+    pub const PIPE2: core::ffi::c_long = 4328;
+    #[cfg(all(target_endian = "big", feature = "script-log"))]
+    pub const FCNTL: core::ffi::c_long = 4055;
 }
 
 /// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
@@ -425,4 +429,23 @@ pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
             MapFlags::SHARED,
         )
     }
+}
+
+/// A close-on-exec pipe whose read end (the first) is also O_NONBLOCK, by
+/// the bare system calls (musl's pipe2 and fcntl are ~1 KB here; elsewhere
+/// script_log uses rustix's).
+#[cfg(all(target_arch = "mips", target_endian = "big", feature = "script-log"))]
+pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
+    const F_SETFL: c_long = 4;
+    let mut fds: [c_int; 2] = [-1, -1];
+    let cloexec = rustix::pipe::PipeFlags::CLOEXEC.bits() as c_long;
+    // SAFETY: pipe2 (not MIPS's old pipe, which returns in registers)
+    // writes the two descriptors into `fds`.
+    ret(unsafe { syscall(nr::PIPE2, fds.as_mut_ptr(), cloexec) }).ok()?;
+    // SAFETY: two new descriptors, which we now own.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    let nonblock = OFlags::NONBLOCK.bits() as c_long;
+    // SAFETY: F_SETFL takes an int; it reads no memory of ours.
+    ret(unsafe { syscall(nr::FCNTL, fds[0] as c_long, F_SETFL, nonblock) }).ok()?;
+    Some((read, write))
 }
