@@ -6,15 +6,47 @@
 //! script sends it to its libc backend), so there every read, write and
 //! send goes through musl's wrapper: 50-110 bytes each, most of them
 //! thread-cancellation points, which a program with one thread does not
-//! need. Each here is a jump to `syscall()`, which the binary has anyway
-//! and which sets errno as the wrappers do: 1 KB less in all. musl's and
+//! need. Each here is a system call by the instruction (sys.rs's sys4 and
+//! sys6) that sets errno as the wrappers do: 1 KB less in all. musl's and
 //! zig's wrappers are then not linked (zig's are weak, musl's are archive
-//! members nothing else needs).
+//! members nothing else needs), nor musl's errno and the start-up it needs
+//! (start.rs replaces that).
 
+use crate::sys::{sys4, sys6};
 use core::ffi::{c_char, c_int, c_long, c_uint, c_void};
 
-extern "C" {
-    fn syscall(nr: c_long, ...) -> c_long;
+/// errno, for rustix's libc backend (which reads it through
+/// `__errno_location`) and the wrappers below: with no threads, one
+/// static serves. Defining it here keeps musl's errno, and the thread
+/// pointer its start-up would have to set, out of the binary.
+static mut ERRNO: c_int = 0;
+
+/// # Safety
+/// As the C library's: the pointer is valid for the process's life.
+#[no_mangle]
+pub unsafe extern "C" fn __errno_location() -> *mut c_int {
+    &raw mut ERRNO
+}
+
+/// musl's internal name for the same (its own functions call this one).
+///
+/// # Safety
+/// As [`__errno_location`].
+#[no_mangle]
+pub unsafe extern "C" fn ___errno_location() -> *mut c_int {
+    &raw mut ERRNO
+}
+
+/// A system call's result as C's: the value, or -1 with errno set.
+fn c_ret(r: Result<c_long, i32>) -> c_long {
+    match r {
+        Ok(v) => v,
+        Err(e) => {
+            // SAFETY: one thread; nothing holds a reference to ERRNO.
+            unsafe { ERRNO = e };
+            -1
+        }
+    }
 }
 
 /// `fn NAME(args) -> ret` as the system call numbered `nr`, its arguments
@@ -25,9 +57,16 @@ macro_rules! calls {
         /// As the C library's function of this name.
         #[no_mangle]
         pub unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
+            let mut args = [0 as c_long; 6];
+            let mut _i = 0;
+            $(args[_i] = $arg as c_long; _i += 1;)*
+            let [a, b, c, d, e, f] = args;
             // SAFETY: the caller keeps the C function's contract, and the
             // kernel's call takes the same arguments.
-            unsafe { syscall($nr, $($arg as c_long),*) as $ret }
+            let r = unsafe {
+                if _i > 4 { sys6($nr, [a, b, c, d, e, f]) } else { sys4($nr, a, b, c, d) }
+            };
+            c_ret(r) as $ret
         }
     )*};
 }
@@ -58,5 +97,19 @@ calls! {
 #[no_mangle]
 pub unsafe extern "C" fn waitpid(pid: c_int, status: *mut c_int, options: c_int) -> c_int {
     // SAFETY: as for the calls above; wait4 takes a null rusage.
-    unsafe { syscall(4114, pid as c_long, status, options as c_long, 0 as c_long) as c_int }
+    let r = unsafe { sys4(4114, pid as c_long, status as c_long, options as c_long, 0) };
+    c_ret(r) as c_int
+}
+
+/// ftruncate is ftruncate64, whose 64-bit length takes an aligned register
+/// pair (a2, a3), high word first on big-endian.
+///
+/// # Safety
+/// As the C library's ftruncate.
+#[no_mangle]
+pub unsafe extern "C" fn ftruncate(fd: c_int, len: i64) -> c_int {
+    let (high, low) = ((len >> 32) as c_long, len as c_long);
+    // SAFETY: ftruncate64 reads no memory of ours.
+    let r = unsafe { sys4(4212, fd as c_long, 0, high, low) };
+    c_ret(r) as c_int
 }

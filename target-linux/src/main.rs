@@ -9,7 +9,7 @@
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 // MIPS inline assembly is unstable; only the static build (nightly) uses it.
 #![cfg_attr(
-    all(ifplugd_small_mem, target_arch = "mips", target_endian = "little"),
+    all(ifplugd_small_mem, target_arch = "mips"),
     feature(asm_experimental_arch)
 )]
 // Every unsafe operation in its own block with a SAFETY line (clippy checks
@@ -44,7 +44,7 @@ mod signals;
         target_arch = "x86_64",
         target_arch = "aarch64",
         target_arch = "arm",
-        all(target_arch = "mips", target_endian = "little")
+        target_arch = "mips"
     ),
     not(test)
 ))]

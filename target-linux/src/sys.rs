@@ -132,10 +132,16 @@ extern "C" {
         target_arch = "x86_64",
         target_arch = "aarch64",
         target_arch = "arm",
-        all(target_arch = "mips", target_endian = "little")
+        target_arch = "mips"
     )
 )))]
-unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+pub(crate) unsafe fn sys4(
+    nr: c_long,
+    a: c_long,
+    b: c_long,
+    c: c_long,
+    d: c_long,
+) -> Result<c_long, i32> {
     // SAFETY: the caller's promise that the arguments suit the call.
     let r = unsafe { syscall(nr, a, b, c, d) };
     if r == -1 {
@@ -152,11 +158,17 @@ unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result
         target_arch = "x86_64",
         target_arch = "aarch64",
         target_arch = "arm",
-        all(target_arch = "mips", target_endian = "little")
+        target_arch = "mips"
     )
 ))]
 #[inline(never)]
-unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+pub(crate) unsafe fn sys4(
+    nr: c_long,
+    a: c_long,
+    b: c_long,
+    c: c_long,
+    d: c_long,
+) -> Result<c_long, i32> {
     let r: c_long;
     // SAFETY: the caller's promise that the arguments suit the call; the
     // kernel preserves every register but the result (and rcx and r11 on
@@ -248,11 +260,7 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
 pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
     // SAFETY: the caller's promise: `arg` is what `request` expects.
-    if unsafe { syscall(nr::IOCTL, fd as c_long, request, arg) } < 0 {
-        Err(errno())
-    } else {
-        Ok(())
-    }
+    unsafe { sys4(nr::IOCTL, fd as c_long, request as c_long, arg as c_long, 0) }.map(drop)
 }
 
 /// rt_sigprocmask(2): changes the signal mask (no old mask asked for).
@@ -326,24 +334,56 @@ pub fn monotonic_ms() -> u64 {
 // mmap's arguments: ~1 KB that the bare system calls below do without.
 // Elsewhere these are rustix's own.
 
-/// The result of a system call made through `syscall()`: -1 with errno
-/// set, or the value (never -1 for an address: it is aligned).
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
-fn ret(r: c_long) -> Result<c_long, Errno> {
+/// A system call of five or six arguments (mmap): as [`sys4`]. On MIPS's
+/// o32 the fifth and sixth go on the stack, where the caller has made room.
+#[cfg(all(target_arch = "mips", target_endian = "big", not(ifplugd_small_mem)))]
+pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> {
+    let [a, b, c, d, e, f] = args;
+    // SAFETY: the caller's promise that the arguments suit the call.
+    let r = unsafe { syscall(nr, a, b, c, d, e, f) };
     if r == -1 {
-        Err(Errno::from_raw_os_error(errno()))
+        Err(errno())
     } else {
         Ok(r)
     }
+}
+
+#[cfg(all(target_arch = "mips", target_endian = "big", ifplugd_small_mem))]
+#[inline(never)]
+pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> {
+    let [a, b, c, d, e, f] = args;
+    let (r, failed): (c_long, c_long);
+    // SAFETY: the caller's promise that the arguments suit the call; the
+    // stack is restored before the block ends.
+    unsafe {
+        core::arch::asm!("addiu $sp, $sp, -32", "sw {e}, 16($sp)", "sw {f}, 20($sp)",
+            "syscall", "addiu $sp, $sp, 32", e = in(reg) e, f = in(reg) f,
+            inlateout("$2") nr => r, in("$4") a, in("$5") b, in("$6") c,
+            inlateout("$7") d => failed, lateout("$8") _, lateout("$9") _,
+            lateout("$10") _, lateout("$11") _, lateout("$12") _, lateout("$13") _,
+            lateout("$14") _, lateout("$15") _, lateout("$24") _, lateout("$25") _);
+    }
+    if failed != 0 {
+        Err(r as i32)
+    } else {
+        Ok(r)
+    }
+}
+
+/// A result of [`sys4`] or [`sys6`] as rustix's.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+fn ret(r: Result<c_long, i32>) -> Result<c_long, Errno> {
+    r.map_err(Errno::from_raw_os_error)
 }
 
 /// poll(2) with the timeout in milliseconds (`None`: none).
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
 pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
     let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
+    let fds_ptr = fds.as_mut_ptr() as c_long;
     // SAFETY: a PollFd is a `struct pollfd`; the kernel writes the
     // `revents` of these `fds.len()` entries only.
-    let r = unsafe { syscall(nr::POLL, fds.as_mut_ptr(), fds.len() as c_long, timeout) };
+    let r = unsafe { sys4(nr::POLL, fds_ptr, fds.len() as c_long, timeout, 0) };
     ret(r).map(|n| n as usize)
 }
 
@@ -362,11 +402,12 @@ pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Resu
     let ty = ty.as_raw() | flags.bits();
     // SAFETY: socket reads no memory of ours.
     let r = unsafe {
-        syscall(
+        sys4(
             nr::SOCKET,
             c_long::from(family.as_raw()),
             ty as c_long,
-            0 as c_long,
+            0,
+            0,
         )
     };
     // SAFETY: a new descriptor, which we now own.
@@ -384,8 +425,9 @@ pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     // What musl's open() adds on 32-bit MIPS.
     const O_LARGEFILE: c_long = 0x2000;
     let flags = flags.bits() as c_long | O_LARGEFILE;
+    let path = path.as_ptr() as c_long;
     // SAFETY: the kernel reads the C string `path`.
-    let r = unsafe { syscall(nr::OPEN, path.as_ptr(), flags, mode.bits() as c_long) };
+    let r = unsafe { sys4(nr::OPEN, path, flags, mode.bits() as c_long, 0) };
     // SAFETY: a new descriptor, which we now own.
     ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
 }
@@ -403,17 +445,7 @@ pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     const PROT: c_long = 3;
     const FLAGS: c_long = 0x1 | 0x800;
     // SAFETY: a new mapping where the kernel chooses: none of ours moves.
-    let r = unsafe {
-        syscall(
-            nr::MMAP,
-            0 as c_long,
-            len,
-            PROT,
-            FLAGS,
-            -1 as c_long,
-            0 as c_long,
-        )
-    };
+    let r = unsafe { sys6(nr::MMAP, [0, len as c_long, PROT, FLAGS, -1, 0]) };
     ret(r).map(|p| p as *mut c_void)
 }
 
@@ -439,13 +471,14 @@ pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
     const F_SETFL: c_long = 4;
     let mut fds: [c_int; 2] = [-1, -1];
     let cloexec = rustix::pipe::PipeFlags::CLOEXEC.bits() as c_long;
+    let fds_ptr = fds.as_mut_ptr() as c_long;
     // SAFETY: pipe2 (not MIPS's old pipe, which returns in registers)
     // writes the two descriptors into `fds`.
-    ret(unsafe { syscall(nr::PIPE2, fds.as_mut_ptr(), cloexec) }).ok()?;
+    ret(unsafe { sys4(nr::PIPE2, fds_ptr, cloexec, 0, 0) }).ok()?;
     // SAFETY: two new descriptors, which we now own.
     let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     let nonblock = OFlags::NONBLOCK.bits() as c_long;
     // SAFETY: F_SETFL takes an int; it reads no memory of ours.
-    ret(unsafe { syscall(nr::FCNTL, fds[0] as c_long, F_SETFL, nonblock) }).ok()?;
+    ret(unsafe { sys4(nr::FCNTL, fds[0] as c_long, F_SETFL, nonblock, 0) }).ok()?;
     Some((read, write))
 }
