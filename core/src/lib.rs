@@ -10,6 +10,8 @@
 pub mod delay;
 pub mod detect;
 pub mod exec_path;
+#[cfg(feature = "ifplugstatus")]
+pub mod ifplugstatus;
 pub mod kernel;
 pub mod link;
 pub mod messages;
