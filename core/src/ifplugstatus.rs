@@ -161,18 +161,23 @@ fn long_letter<'a>(arg: &'a [u8], long: &[u8]) -> Result<u8, ArgError<'a>> {
         Some(eq) => (&long[..eq], true),
         None => (long, false),
     };
-    let matches = |(n, _): &&(&str, u8)| n.as_bytes().starts_with(name);
-    let found = match LONG.iter().find(|(n, _)| n.as_bytes() == name) {
-        Some(exact) => exact,
-        None => {
-            let mut all = LONG.iter().filter(matches);
-            let first = all.next().ok_or(ArgError::Unrecognized(arg))?;
-            if all.next().is_some() {
-                return Err(ArgError::Ambiguous(arg));
-            }
-            first
+    let mut found = None;
+    let mut count = 0;
+    for opt in &LONG {
+        if opt.0.as_bytes() == name {
+            found = Some(opt);
+            count = 1;
+            break;
         }
-    };
+        if opt.0.as_bytes().starts_with(name) {
+            found = found.or(Some(opt));
+            count += 1;
+        }
+    }
+    let found = found.ok_or(ArgError::Unrecognized(arg))?;
+    if count > 1 {
+        return Err(ArgError::Ambiguous(arg));
+    }
     if has_value {
         return Err(ArgError::NoArgument(found.0));
     }

@@ -11,37 +11,32 @@ use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 
-/// Runs the tool if argv[0]'s last component is `ifplugstatus`.
+/// Runs the tool if argv[0]'s last component is `ifplugstatus`. Not
+/// inlined: the daemon's start-up in main stays as it was.
+#[inline(never)]
 pub fn by_name(args: Args) -> Option<u8> {
     let prog = args.program();
     let name = prog.rsplit(|&b| b == b'/').next().unwrap_or(prog);
     if name != b"ifplugstatus" {
         return None;
     }
-    crate::process::ensure_std_fds();
     let mut sys = System {
         socket: None,
         dev_list: None,
-        out: heapless::Vec::new(),
     };
-    let code = ifplugstatus::run(&mut sys, prog, args.map(|a| a.to_bytes()));
-    sys.flush();
-    Some(code)
+    Some(ifplugstatus::run(
+        &mut sys,
+        prog,
+        args.map(|a| a.to_bytes()),
+    ))
 }
 
 struct System {
     socket: Option<OwnedFd>,
     dev_list: Option<OwnedFd>,
-    /// stdout, written when full, before stderr and at the end.
-    out: heapless::Vec<u8, 512>,
 }
 
 impl System {
-    fn flush(&mut self) {
-        crate::process::write_stdout(&self.out);
-        self.out.clear();
-    }
-
     /// The socket `socket()` opened (it is called before any probe).
     fn dev(&self, iface: &[u8]) -> Option<NetDev<'_>> {
         // 0.28 strncpy()s the name into IFNAMSIZ - 1 bytes.
@@ -52,16 +47,10 @@ impl System {
 
 impl Host for System {
     fn stdout(&mut self, bytes: &[u8]) {
-        if self.out.extend_from_slice(bytes).is_err() {
-            self.flush();
-            if self.out.extend_from_slice(bytes).is_err() {
-                crate::process::write_stdout(bytes);
-            }
-        }
+        crate::process::write_stdout(bytes);
     }
 
     fn stderr(&mut self, bytes: &[u8]) {
-        self.flush();
         crate::log::write_stderr(bytes);
     }
 
