@@ -140,10 +140,12 @@ say "built $(stat -c %s "$built") bytes, the C library linked in: $(file -b "$bu
 target=$work/target-dir
 # IFPLUGD_RS_INSTALL_TARGET_CMDS and IFPLUGD_RS_INSTALL_INIT_SYSV/_SYSTEMD.
 install -D -m 0755 "$built" "$target/usr/sbin/ifplugd"
+ln -sf ifplugd "$target/usr/sbin/ifplugstatus"
 install -D -m 0755 "$src/target-linux/ifplugd.action.example" "$target/etc/ifplugd/ifplugd.action.example"
 install -D -m 0755 "$pkg/S41ifplugd" "$target/etc/init.d/S41ifplugd"
 install -D -m 0644 "$src/target-linux/systemd/ifplugd@.service" "$target/usr/lib/systemd/system/ifplugd@.service"
-{ grep -q S41ifplugd "$pkg/ifplugd-rs.mk" && grep -q ifplugd@.service "$pkg/ifplugd-rs.mk"; } ||
+{ grep -q S41ifplugd "$pkg/ifplugd-rs.mk" && grep -q ifplugd@.service "$pkg/ifplugd-rs.mk" &&
+	grep -q 'ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus' "$pkg/ifplugd-rs.mk"; } ||
 	die "$pkg/ifplugd-rs.mk does not install what this script installs"
 "$target/usr/sbin/ifplugd" --version
 

@@ -105,6 +105,7 @@ for f in usr/sbin/ifplugd etc/init.d/ifplugd etc/config/ifplugd \
 	etc/ifplugd/ifplugd.action etc/ifplugd/ifplugd.action.example; do
 	[ -f "$x86/root/$f" ] || die "the package does not install /$f"
 done
+[ "$(readlink "$x86/root/usr/sbin/ifplugstatus")" = ifplugd ] || die "the package does not link /usr/sbin/ifplugstatus to ifplugd"
 [ -d "$x86/root/etc/hotplug.d/ifplugd" ] || die "the package does not create /etc/hotplug.d/ifplugd"
 for f in /etc/config/ifplugd /etc/ifplugd/ /etc/hotplug.d/ifplugd/; do
 	grep -qxF "$f" "$x86/conffiles" || die "$f is not in the package's conffiles"

@@ -118,6 +118,14 @@ else
 	fail "mandoc -T lint -W warning $MAN reports problems (above)"
 fi
 
+STATUS_MAN=target-linux/ifplugstatus.8
+if out=$(mandoc -T lint -W warning "$STATUS_MAN" 2>&1) && [ -z "$out" ]; then
+	pass "mandoc -T lint -W warning $STATUS_MAN is clean"
+else
+	printf '%s\n' "$out" >&2
+	fail "mandoc -T lint -W warning $STATUS_MAN reports problems (above)"
+fi
+
 if command -v man >/dev/null 2>&1; then
 	if MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$MAN" >"$WORK/man.txt" 2>"$WORK/man.err" &&
 		[ ! -s "$WORK/man.err" ] && grep -q 'ifplugd' "$WORK/man.txt"; then
@@ -625,6 +633,8 @@ for n in 4 5 6; do
 done
 check_version "the version in $MAN's .TH line" \
 	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$MAN")"
+check_version "the version in $STATUS_MAN's .TH line" \
+	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$STATUS_MAN")"
 
 if [ -n "${IFPLUGD_BIN:-}" ]; then
 	if [ ! -x "$IFPLUGD_BIN" ]; then

@@ -90,7 +90,8 @@ pub fn command(targets: &[Target], via: Option<&str>) -> Result {
     }
 }
 
-/// Builds one target into target/dist/<triple>/: `ifplugd` stripped, and
+/// Builds one target into target/dist/<triple>/: `ifplugd` stripped (and
+/// the `ifplugstatus` link to it), and
 /// `unstripped/ifplugd` with its symbols for the size report.
 pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
     println!("xtask: building {}", t.triple);
@@ -129,6 +130,12 @@ fn install(cross: &Cross, t: &Target, built: &Path, dir: &Path) -> Result {
     }
     run(strip.arg(&unstripped).arg(dir.join("ifplugd")))?;
     drop_section_headers(&dir.join("ifplugd"))?;
+    // The same binary as ifplugd 0.28's status tool, as the packages
+    // install it.
+    let link = dir.join("ifplugstatus");
+    let _ = fs::remove_file(&link);
+    std::os::unix::fs::symlink("ifplugd", &link)
+        .map_err(|e| format!("cannot link {}: {e}", link.display()))?;
     is_static(&dir.join("ifplugd"))
 }
 

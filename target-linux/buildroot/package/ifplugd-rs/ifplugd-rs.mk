@@ -35,10 +35,12 @@ IFPLUGD_RS_CARGO_ENV = \
 IFPLUGD_RS_PROFILE_DIR = $(if $(BR2_ENABLE_DEBUG),debug,release)
 
 # BusyBox's ifplugd lives in /usr/sbin, not cargo install's /usr/bin.
+# ifplugstatus is the same binary under 0.28's tool's name.
 define IFPLUGD_RS_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0755 \
 		$(@D)/target/$(RUSTC_TARGET_NAME)/$(IFPLUGD_RS_PROFILE_DIR)/ifplugd \
 		$(TARGET_DIR)/usr/sbin/ifplugd
+	ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus
 	$(INSTALL) -D -m 0755 $(@D)/target-linux/ifplugd.action.example \
 		$(TARGET_DIR)/etc/ifplugd/ifplugd.action.example
 endef
