@@ -7,6 +7,8 @@
 #![no_std]
 #![deny(unsafe_code)]
 
+#[cfg(feature = "ctl")]
+pub mod check_running;
 pub mod delay;
 pub mod detect;
 pub mod exec_path;

@@ -13,6 +13,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+#[cfg(feature = "ctl")]
+mod check_running;
 mod event_loop;
 #[cfg(feature = "ifplugstatus")]
 mod ifplugstatus;
