@@ -145,7 +145,7 @@ install -D -m 0755 "$src/target-linux/ifplugd.action.example" "$target/etc/ifplu
 install -D -m 0755 "$pkg/S41ifplugd" "$target/etc/init.d/S41ifplugd"
 install -D -m 0644 "$src/target-linux/systemd/ifplugd@.service" "$target/usr/lib/systemd/system/ifplugd@.service"
 { grep -q S41ifplugd "$pkg/ifplugd-rs.mk" && grep -q ifplugd@.service "$pkg/ifplugd-rs.mk" &&
-	grep -q 'ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus' "$pkg/ifplugd-rs.mk"; } ||
+	grep -q 'ln -sf ifplugd .*/usr/sbin/ifplugstatus' "$pkg/ifplugd-rs.mk"; } ||
 	die "$pkg/ifplugd-rs.mk does not install what this script installs"
 "$target/usr/sbin/ifplugd" --version
 
