@@ -161,6 +161,8 @@ mkdir -p "$t/default" "$t/ifplugd" "$t/run" "$t/init.d" "$t/sbin"
 cp "$target/usr/sbin/ifplugd" "$(command -v start-stop-daemon)" "$t/sbin/"
 cp "$target/etc/init.d/S41ifplugd" "$t/init.d/"
 ln -s S41ifplugd "$t/init.d/S41ifplugd.wan1"
+# One daemon for a pattern (issue 12): the link's name carries it.
+ln -s S41ifplugd "$t/init.d/S41ifplugd.usb*"
 cat >"$t/default/ifplugd" <<CONF
 # As a user of BusyBox's S41ifplugd may have it.
 DEFAULT_IFACE="lan0"
@@ -178,7 +180,9 @@ trap cleanup EXIT
 ip netns add "$ns"
 ip -n "$ns" link add lan0 type veth peer name lan0p
 ip -n "$ns" link add wan1 type veth peer name wan1p
-for l in lan0p wan1p; do ip -n "$ns" link set "$l" up; done
+ip -n "$ns" link add usb0 type veth peer name usb0p
+ip -n "$ns" link add usb1 type veth peer name usb1p
+for l in lan0p wan1p usb0p usb1p; do ip -n "$ns" link set "$l" up; done
 
 # wait_for LINE: until actions.log has it (10 s at most).
 cat >"$t/run.sh" <<SCRIPT
@@ -212,7 +216,16 @@ until [ "\$(grep -c '^wan1 up' "$t/actions.log")" = 2 ]; do
 done
 sh "$t/init.d/S41ifplugd.wan1" stop
 [ "\$(grep -c '^wan1 down' "$t/actions.log")" = 2 ]
+sh "$t/init.d/S41ifplugd.usb*" start
+wait_for "usb0 up"
+wait_for "usb1 up"
+[ -s "/var/run/ifplugd.usb*.pid" ]
+[ "\$(ls /var/run | grep -c '^ifplugd\\.')" = 1 ]
+sh "$t/init.d/S41ifplugd.usb*" stop
+wait_for "usb0 down"
+wait_for "usb1 down"
+[ ! -e "/var/run/ifplugd.usb*.pid" ]
 SCRIPT
 flock /tmp/ifplugd-ktest.lock ip netns exec "$ns" sh "$t/run.sh" ||
 	die "S41ifplugd did not start and stop the daemons as BusyBox's does (above)"
-say "S41ifplugd: DEFAULT_IFACE, IFPLUGD_ARGS and S41ifplugd.wan1 started the daemons; stop ran their down scripts"
+say "S41ifplugd: DEFAULT_IFACE, IFPLUGD_ARGS, S41ifplugd.wan1 and one daemon for S41ifplugd.usb* started; stop ran their down scripts"

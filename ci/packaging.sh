@@ -188,8 +188,9 @@ fi
 # --------------------------------------------------------------------------
 
 # UCI file -> shell assignments: CONFIG_SECTIONS, CONFIG_<s>_TYPE,
-# CONFIG_<s>_<option>. Handles 'quoted', "quoted" and bare values and
-# anonymous sections.
+# CONFIG_<s>_<option>. Handles 'quoted', "quoted" and bare values,
+# anonymous sections, and "list" options, whose items are joined with
+# spaces, as config_get and validate_data give them.
 cat >"$WORK/uci2sh.awk" <<'EOF'
 function unq(v) {
 	if (v ~ /^'.*'$/ || v ~ /^".*"$/) v = substr(v, 2, length(v) - 2)
@@ -209,6 +210,16 @@ $1 == "option" {
 	sub(/^[ \t]*option[ \t]+[^ \t]+[ \t]+/, "", val)
 	sub(/[ \t]+$/, "", val)
 	print "CONFIG_" name "_" key "=" sq(unq(val))
+	next
+}
+$1 == "list" {
+	key = $2
+	val = $0
+	sub(/^[ \t]*list[ \t]+[^ \t]+[ \t]+/, "", val)
+	sub(/[ \t]+$/, "", val)
+	item = unq(val)
+	list[name, key] = ((name, key) in list) ? list[name, key] " " item : item
+	print "CONFIG_" name "_" key "=" sq(list[name, key])
 	next
 }
 { print "uci2sh: cannot parse: " $0 > "/dev/stderr"; exit 1 }
@@ -311,6 +322,11 @@ start_service
 service_triggers
 EOF
 
+# Init scripts run in a directory with files that patterns such as "lan*"
+# would match, so a pattern expanded as a file name shows in the commands.
+mkdir -p "$WORK/globs"
+touch "$WORK/globs/lan1" "$WORK/globs/lan2" "$WORK/globs/wan0" "$WORK/globs/wan1"
+
 # run_init NAME UCI-FILE EXPECTED-FILE [SECTION...]
 # The named sections must each be reported as skipped on stderr.
 run_init() {
@@ -320,7 +336,7 @@ run_init() {
 		fail "OpenWrt init ($name): cannot convert $uci"
 		return
 	fi
-	if ! sh "$WORK/procd-harness.sh" "$OW_INIT" "$WORK/$name.fixture.sh" \
+	if ! (cd "$WORK/globs" && sh "$WORK/procd-harness.sh" "$OLDPWD/$OW_INIT" "$WORK/$name.fixture.sh") \
 		>"$WORK/$name.out" 2>"$WORK/$name.err"; then
 		cat "$WORK/$name.err" >&2
 		fail "OpenWrt init ($name): start_service failed (above)"
@@ -433,6 +449,62 @@ validation ifplugd_validate
 EOF
 run_init default-enabled "$WORK/uci-default-on" "$WORK/expect-default-on"
 
+# Several devices or patterns in one section: one instance, one -i each in
+# the order given (an option with spaces or tabs, or a list; device and
+# interface agree when they hold the same names); at most 8; a name or
+# pattern that another section has, or one given twice, skips the section.
+cat >"$WORK/uci-multi" <<'EOF'
+config ifplugd 'lan'
+	option device 'lan*'
+	option ignore_retval '1'
+
+config ifplugd 'ports'
+	option device 'port1  port2	port3'
+	option interface 'port1 port2 port3'
+	option delay_down '2'
+
+config ifplugd 'wans'
+	list interface 'wan[0-9]'
+	list interface 'dsl?'
+	list interface 'lte0'
+
+config ifplugd 'overlap'
+	option interface 'lte0 eth9'
+
+config ifplugd 'samepattern'
+	option device 'lan*'
+
+config ifplugd 'twice'
+	option device 'eth1 eth2 eth1'
+
+config ifplugd 'toomany'
+	option device 'e1 e2 e3 e4 e5 e6 e7 e8 e9'
+
+config ifplugd 'eight'
+	option device 'e1 e2 e3 e4 e5 e6 e7 e8'
+
+config ifplugd 'order'
+	option device 'x1 x2'
+	option interface 'x2 x1'
+
+config ifplugd 'blank'
+	option device ' '
+
+config ifplugd 'single'
+	option device 'eth0'
+EOF
+cat >"$WORK/expect-multi" <<'EOF'
+instance lan [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'lan*' -I
+instance ports [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i port1 -i port2 -i port3 -d 2
+instance wans [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i 'wan[0-9]' -i 'dsl?' -i lte0
+instance eight [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8
+instance single [respawn] [term_timeout 15]: /usr/sbin/ifplugd -n -i eth0
+trigger ifplugd
+validation ifplugd_validate
+EOF
+run_init multi "$WORK/uci-multi" "$WORK/expect-multi" overlap samepattern twice toomany \
+	order blank
+
 if grep -q '^#!/bin/sh /etc/rc.common$' "$OW_INIT" && grep -q '^USE_PROCD=1$' "$OW_INIT" &&
 	grep -qE '^START=[0-9]+$' "$OW_INIT"; then
 	pass "OpenWrt init: rc.common shebang, USE_PROCD=1, START="
@@ -454,6 +526,8 @@ sed -e "s|/etc/default/|$WORK/br/etc/default/|g" -e "s|/var/run/|$WORK/br/run/|g
 	"$BR_INIT" >"$WORK/br/init.d/S41ifplugd"
 ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth1"
 ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.eth0.1"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.lan1,wan0"
+ln -s S41ifplugd "$WORK/br/init.d/S41ifplugd.lan*"
 if grep -q "$WORK/br/etc/default/" "$WORK/br/init.d/S41ifplugd" &&
 	grep -q "$WORK/br/run/" "$WORK/br/init.d/S41ifplugd"; then
 	pass "Buildroot S41ifplugd reads /etc/default/ifplugd and writes /var/run/*.pid"
@@ -462,12 +536,20 @@ else
 fi
 cat >"$WORK/br/bin/start-stop-daemon" <<'EOF'
 #!/bin/sh
-# Records its arguments; "--stop --test" finds nothing running; a start for
-# interface bad0 fails.
+# Records its arguments (a word with other than these characters quoted,
+# so that "lan*" or "a b" shows as one word); "--stop --test" finds nothing
+# running; a start for interface bad0 fails.
 case " $* " in
 *" --test "*) exit 1 ;;
 esac
-echo "start-stop-daemon $*" | sed "s|$STUB_WORK|W|g" >>"$STUB_LOG"
+line="start-stop-daemon"
+for a in "$@"; do
+	case $a in
+	'' | *[!A-Za-z0-9_./=:,+-]*) line="$line '$a'" ;;
+	*) line="$line $a" ;;
+	esac
+done
+echo "$line" | sed "s|$STUB_WORK|W|g" >>"$STUB_LOG"
 for a in "$@"; do [ "$a" = bad0 ] && exit 1; done
 exit 0
 EOF
@@ -480,8 +562,8 @@ run_sysv() {
 	rm -f "$WORK/br/etc/default/ifplugd"
 	[ -z "$defaults" ] || cp "$defaults" "$WORK/br/etc/default/ifplugd"
 	: >"$WORK/br/$name.log"
-	STUB_LOG="$WORK/br/$name.log" STUB_WORK="$WORK/br" PATH="$WORK/br/bin:$PATH" \
-		sh "$WORK/br/init.d/$script" "$@" >"$WORK/br/$name.out" 2>&1 || rc=$?
+	(cd "$WORK/globs" && STUB_LOG="$WORK/br/$name.log" STUB_WORK="$WORK/br" PATH="$WORK/br/bin:$PATH" \
+		sh "$WORK/br/init.d/$script" "$@") >"$WORK/br/$name.out" 2>&1 || rc=$?
 	if [ "$rc" != "$want_rc" ]; then
 		cat "$WORK/br/$name.out" >&2
 		fail "Buildroot S41ifplugd ($name): exit status $rc, expected $want_rc"
@@ -532,6 +614,51 @@ run_sysv no-default-iface S41ifplugd "$WORK/br/default-none" 0 "$WORK/br/expect-
 run_sysv no-default-iface-link S41ifplugd.eth1 "$WORK/br/default-none" 0 "$WORK/br/expect-link-only" start
 run_sysv start-fails S41ifplugd "$WORK/br/default-bad" 1 "$WORK/br/expect-bad" start
 run_sysv usage S41ifplugd "$WORK/br/default" 1 "$WORK/br/expect-none" bogus
+
+# Several interfaces or patterns for one daemon: DEFAULT_IFACE or the link
+# name lists them, separated by spaces or commas (empty ones dropped); one
+# -i each, in order; the pid file is named with them joined by ",", as the
+# daemon names it; more than 8 fail without starting anything.
+SSD_MSTART='start-stop-daemon --start --background --make-pidfile --pidfile %s --exec /usr/sbin/ifplugd -- -n -M -I %s\n'
+SSD_MSTOP='start-stop-daemon --stop --quiet --pidfile %s --exec /usr/sbin/ifplugd\n'
+printf 'DEFAULT_IFACE="lan* wan0"\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" "'W/run/ifplugd.lan*,wan0.pid'" "-i 'lan*' -i wan0" >"$WORK/br/expect-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTOP" "'W/run/ifplugd.lan*,wan0.pid'" >"$WORK/br/expect-multi-stop"
+cat "$WORK/br/expect-multi-stop" "$WORK/br/expect-multi" >"$WORK/br/expect-multi-restart"
+printf 'DEFAULT_IFACE=" lan1,, wan0 ,lan2 "\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-commas"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" W/run/ifplugd.lan1,wan0,lan2.pid "-i lan1 -i wan0 -i lan2" >"$WORK/br/expect-commas"
+printf 'DEFAULT_IFACE=""\nIFPLUGD_ARGS="-M -I"\n' >"$WORK/br/default-none-multi"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" W/run/ifplugd.lan1,wan0.pid "-i lan1 -i wan0" >"$WORK/br/expect-multi-link"
+# shellcheck disable=SC2059
+printf "$SSD_MSTART" "'W/run/ifplugd.lan*.pid'" "-i 'lan*'" >"$WORK/br/expect-pattern-link"
+printf 'DEFAULT_IFACE="e1 e2 e3 e4 e5 e6 e7 e8 e9"\n' >"$WORK/br/default-toomany"
+printf 'DEFAULT_IFACE="e1 e2 e3 e4 e5 e6 e7 e8"\n' >"$WORK/br/default-eight"
+# shellcheck disable=SC2059
+printf "$SSD_START" e1,e2,e3,e4,e5,e6,e7,e8 -M "e1 -i e2 -i e3 -i e4 -i e5 -i e6 -i e7 -i e8" \
+	>"$WORK/br/expect-eight"
+printf 'DEFAULT_IFACE=" , "\n' >"$WORK/br/default-blank"
+
+run_sysv multi S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi" start
+run_sysv multi-stop S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi-stop" stop
+run_sysv multi-restart S41ifplugd "$WORK/br/default-multi" 0 "$WORK/br/expect-multi-restart" restart
+run_sysv multi-commas S41ifplugd "$WORK/br/default-commas" 0 "$WORK/br/expect-commas" start
+run_sysv multi-link S41ifplugd.lan1,wan0 "$WORK/br/default-none-multi" 0 "$WORK/br/expect-multi-link" start
+run_sysv pattern-link 'S41ifplugd.lan*' "$WORK/br/default-none-multi" 0 "$WORK/br/expect-pattern-link" start
+run_sysv multi-eight S41ifplugd "$WORK/br/default-eight" 0 "$WORK/br/expect-eight" start
+run_sysv multi-toomany S41ifplugd "$WORK/br/default-toomany" 1 "$WORK/br/expect-none" start
+run_sysv multi-blank S41ifplugd "$WORK/br/default-blank" 0 "$WORK/br/expect-none" start
+if grep -qx 'Starting ifplugd for lan\*,wan0: OK' "$WORK/br/multi.out" &&
+	grep -qx 'Starting ifplugd for e1,e2,e3,e4,e5,e6,e7,e8,e9: FAIL (at most 8 interfaces: use a pattern)' \
+		"$WORK/br/multi-toomany.out"; then
+	pass "Buildroot S41ifplugd (multi): messages name the daemon as the pid file does"
+else
+	cat "$WORK/br/multi.out" "$WORK/br/multi-toomany.out" >&2
+	fail "Buildroot S41ifplugd (multi): unexpected messages (above)"
+fi
 
 # --------------------------------------------------------------------------
 # (d3) OpenWrt's default action script: hotplug-call

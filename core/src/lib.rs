@@ -3,17 +3,20 @@
 //! of the daemon's main loop, and the lines it logs.
 //!
 //! Nothing here sleeps, reads a clock or makes a system call: time comes in
-//! as milliseconds and the system comes in through [`link::Host`].
+//! as milliseconds and the system comes in through [`host::Host`].
 #![no_std]
 #![deny(unsafe_code)]
 
 #[cfg(feature = "ctl")]
 pub mod check_running;
+pub mod daemon;
 pub mod delay;
 pub mod detect;
 pub mod exec_path;
+pub mod host;
 #[cfg(feature = "ifplugstatus")]
 pub mod ifplugstatus;
+pub mod ifname;
 pub mod kernel;
 pub mod link;
 pub mod messages;
@@ -22,8 +25,12 @@ pub mod options;
 pub mod pattern;
 pub mod pidfile;
 pub mod script;
+#[cfg(feature = "script-log")]
+pub mod script_log;
 pub mod signal;
 
+pub use daemon::{Daemon, Flow};
 pub use detect::Status;
-pub use link::{Daemon, Flow, Host};
+pub use host::{Host, Iface};
+pub use ifname::IfName;
 pub use signal::Signal;

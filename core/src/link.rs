@@ -1,64 +1,56 @@
-//! The daemon's decisions, as a machine that never sleeps and never reads a
-//! clock: the host calls [`Daemon::start`], then, each time it wakes,
-//! [`Daemon::signal`], [`Daemon::netlink`] and [`Daemon::wake`], and sleeps
-//! until [`Daemon::poll_at`]. Every system call goes through [`Host`].
+//! One interface's machine: BusyBox ifplugd's main loop for one `-i`, as a
+//! machine that never sleeps and never reads a clock. [`crate::Daemon`]
+//! owns one per watched interface, hands each the netlink messages that
+//! name it, and wakes it; every system call goes through [`Host`].
 //!
-//! This reproduces BusyBox ifplugd's main loop: start-up (`-p`, `-l`), the
-//! delays, `-f`/`-F`, `-M`, `-I`, and the shutdown rules. What differs is
-//! when it wakes: by default on the kernel's netlink announcements and at
-//! delay deadlines as well as every `-t` seconds.
+//! This reproduces start-up (`-p`, `-l`), the delays, `-f`/`-F`, `-M`,
+//! `-I`, and the shutdown rules. What differs is when it wakes: by default
+//! on the kernel's netlink announcements and at delay deadlines as well as
+//! every `-t` seconds. Its script runs while the daemon goes on; until it
+//! ends this machine decides nothing (what happened meanwhile is decided
+//! then, from the state at that moment), as BusyBox, which waits for it.
 
 use crate::delay::{secs_to_millis, Delay, Millis};
-use crate::detect::{ApiMode, Method, ProbeError, Reading, Status, IFF_UP};
+use crate::detect::{ApiMode, Method, Status};
+use crate::host::{Host, Iface};
+use crate::ifname::IfName;
+use crate::kernel::IFF_UP;
 use crate::messages::Message;
-use crate::netlink::{self, LinkEvent, LinkInfo};
+use crate::netlink::{LinkEvent, LinkInfo};
 use crate::options::Options;
 use crate::script::{ScriptCall, ScriptOutcome};
-pub use crate::signal::Signal;
-
-/// What the host does for the daemon: each method is one system call (or a
-/// short, fixed series of them).
-pub trait Host {
-    /// Logs one line.
-    fn log(&mut self, msg: &Message<'_>);
-    /// SIOCGIFINDEX: the interface's index, or `None` if it does not exist.
-    fn if_index(&mut self) -> Option<u32>;
-    /// SIOCGIFFLAGS: the interface's flags, or the errno.
-    fn if_flags(&mut self) -> Result<u32, i32>;
-    /// SIOCSIFFLAGS.
-    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32>;
-    /// The ioctl(s) of one detection method.
-    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError>;
-    /// Runs the action script and waits for it.
-    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome;
-    /// The monotonic clock, read now. The `now` the host passes in may lag
-    /// it (a poll that timed out is taken to have slept exactly its
-    /// timeout, which saves a clock read per idle tick); a delay's deadline
-    /// is set from this instead, so that it holds on real time.
-    fn now(&mut self) -> Millis;
-}
-
-/// What the host does next.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Flow {
-    Continue,
-    /// Remove the pid file and exit with this status.
-    Exit(u8),
-}
 
 /// The daemon has decided to exit with this status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Exit(u8);
+pub struct Exit(pub u8);
 
 /// BusyBox ends every path through "exiting" (SIGTERM included) with
 /// `bb_error_msg_and_die`, so with status 1.
-const EXIT_FAILURE: u8 = 1;
+pub const EXIT_FAILURE: u8 = 1;
 
 /// "No such device": the same number on every Linux architecture.
 const ENODEV: i32 = 19;
 
-pub struct Daemon<'a> {
-    opts: Options<'a>,
+/// How long a script asked to stop may take before SIGKILL.
+pub const GRACE_MS: Millis = 1000;
+
+/// The interface's script, as far as this machine knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Run {
+    Idle,
+    Running,
+    /// Sent SIGTERM; SIGKILL at this time if it has not ended (`None`:
+    /// sent already).
+    Stopping(Option<Millis>),
+}
+
+pub struct Link {
+    name: IfName,
+    /// Watched for a pattern: `-M` rules whatever the options say, and
+    /// forgotten once it is gone and its scripts are done.
+    by_pattern: bool,
+    /// `-M`'s rules apply.
+    monitor: bool,
     /// Whether the interface exists (BusyBox's `iface_exists`).
     exists: bool,
     /// `exists` as the last wake left it, to see what netlink changed.
@@ -92,13 +84,17 @@ pub struct Daemon<'a> {
     /// IFF_UP is set, and netlink would have told us if that changed: the
     /// periodic check may skip SIOCGIFFLAGS (not with `-P`, BusyBox's way).
     up_known: bool,
-    done: Option<u8>,
+    run: Run,
+    /// The shutdown's down script was started: it runs once.
+    shutdown_ran: bool,
 }
 
-impl<'a> Daemon<'a> {
-    pub fn new(opts: Options<'a>) -> Self {
-        Daemon {
-            opts,
+impl Link {
+    pub fn new(name: IfName, by_pattern: bool, opts: &Options<'_>) -> Self {
+        Link {
+            name,
+            by_pattern,
+            monitor: opts.monitor || by_pattern,
             exists: true,
             exists_before: true,
             index: None,
@@ -113,184 +109,118 @@ impl<'a> Daemon<'a> {
             check_now: false,
             resync: false,
             up_known: false,
-            done: None,
+            run: Run::Idle,
+            shutdown_ran: false,
         }
     }
 
-    pub fn options(&self) -> &Options<'a> {
-        &self.opts
+    /// A machine for an interface that appeared after start-up: in the
+    /// state `-M`'s start-up leaves one that did not exist yet (status
+    /// down, nothing said), told of the message that announced it.
+    /// Its first wake checks the link at once.
+    pub fn appeared(name: IfName, opts: &Options<'_>, info: &LinkInfo<'_>) -> Self {
+        let mut link = Link::new(name, true, opts);
+        link.exists = false;
+        link.exists_before = false;
+        link.status = Status::Down;
+        link.on_link(opts, info);
+        link
     }
 
-    /// The status the daemon last reported or is waiting to report.
+    pub fn name(&self) -> &IfName {
+        &self.name
+    }
+
+    pub fn index(&self) -> Option<u32> {
+        self.index
+    }
+
+    /// The status last reported or waiting to be reported.
     pub fn status(&self) -> Status {
         self.status
     }
 
+    pub fn script_running(&self) -> bool {
+        self.run != Run::Idle
+    }
+
+    /// A pattern's interface that is gone, with nothing left to tell its
+    /// script: the daemon may forget it.
+    pub fn forgettable(&self) -> bool {
+        cfg!(feature = "multi")
+            && self.by_pattern
+            && !self.exists
+            && !self.exists_before
+            && self.run == Run::Idle
+            && !self.delay.pending()
+            && !self.check_now
+    }
+
     /// Start-up: check the link once and run the start-up script.
-    pub fn start<H: Host>(&mut self, host: &mut H, now: Millis) -> Flow {
-        let r = self.try_start(host, now);
-        self.flow(r)
-    }
-
-    /// A signal arrived.
-    pub fn signal<H: Host>(&mut self, host: &mut H, sig: Signal) -> Flow {
-        if let Some(code) = self.done {
-            return Flow::Exit(code);
-        }
-        let r = self.on_signal(host, sig);
-        self.flow(r)
-    }
-
-    /// One netlink datagram arrived. Call [`Daemon::wake`] after the last.
-    pub fn netlink<H: Host>(&mut self, host: &mut H, datagram: &[u8]) {
-        if self.done.is_some() {
-            return;
-        }
-        if self.opts.poll_only {
-            // BusyBox checks the link on any netlink traffic.
-            self.check_now = true;
-        }
-        for msg in netlink::messages(datagram) {
-            match msg {
-                Ok(netlink::Message::Link(info)) => self.on_link(&info),
-                Ok(netlink::Message::Overrun) => self.netlink_lost(host),
-                Ok(_) => {}
-                Err(_) => {
-                    host.log(&Message::NetlinkTruncated);
-                    self.resync = true;
-                }
-            }
-        }
-    }
-
-    /// Netlink messages were lost (ENOBUFS, or a truncated datagram): the
-    /// next wake asks the kernel instead.
-    pub fn netlink_lost<H: Host>(&mut self, host: &mut H) {
-        if self.done.is_some() {
-            return;
-        }
-        host.log(&Message::NetlinkOverrun);
-        self.resync = true;
-        self.up_known = false;
-    }
-
-    /// The host woke up: at a deadline, or after netlink traffic.
-    pub fn wake<H: Host>(&mut self, host: &mut H, now: Millis) -> Flow {
-        if let Some(code) = self.done {
-            return Flow::Exit(code);
-        }
-        let r = self.on_wake(host, now);
-        self.flow(r)
-    }
-
-    /// When the host must call [`Daemon::wake`] next, at the latest;
-    /// `None`: only on netlink traffic or a signal.
-    pub fn poll_at(&self) -> Option<Millis> {
-        if self.done.is_some() {
-            return None;
-        }
-        if self.check_now || self.resync {
-            return Some(0);
-        }
-        let poll = (self.opts.poll_only || self.opts.poll_secs > 0).then_some(self.next_poll);
-        if self.opts.poll_only {
-            // BusyBox-style: delays are looked at only when polling.
-            return poll;
-        }
-        match (poll, self.delay.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
-    fn flow(&mut self, r: Result<(), Exit>) -> Flow {
-        match r {
-            Ok(()) => Flow::Continue,
-            Err(Exit(code)) => {
-                self.done = Some(code);
-                Flow::Exit(code)
-            }
-        }
-    }
-
-    fn try_start<H: Host>(&mut self, host: &mut H, now: Millis) -> Result<(), Exit> {
-        host.log(&Message::Started);
-        if self.opts.monitor {
-            self.index = host.if_index();
+    pub fn start<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+        slot: usize,
+        now: Millis,
+    ) -> Result<(), Exit> {
+        if self.monitor {
+            self.index = host.if_index(&self.name);
             self.exists = self.index.is_some();
             // Start-up says "exists" or "doesn't exist" itself: an
             // interface vanishing during it is not "disappeared".
             self.exists_before = false;
         }
         if self.exists {
-            self.maybe_up_new_iface(host)?;
+            self.maybe_up_new_iface(opts, host)?;
         }
-        let status = self.detect_link(host)?;
+        let status = self.detect_link(opts, host)?;
         if status == Status::Error {
             return Err(self.exiting(host));
         }
-        self.set_status(status);
-        if self.opts.monitor {
-            host.log(if self.exists {
-                &Message::InterfaceExists
-            } else {
-                &Message::InterfaceWaiting
-            });
+        self.status = status;
+        if self.monitor {
+            self.log(
+                host,
+                if self.exists {
+                    &Message::InterfaceExists
+                } else {
+                    &Message::InterfaceWaiting
+                },
+            );
         }
         if self.exists {
-            host.log(&Message::LinkIs(status));
+            self.log(host, &Message::LinkIs(status));
         }
-        if (!self.opts.no_startup && status == Status::Up) || self.opts.initial_down {
-            self.report(host, status)?;
-        }
-        self.next_poll = now.saturating_add(self.poll_ms());
+        self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
         self.exists_before = self.exists;
+        if (!opts.no_startup && status == Status::Up) || opts.initial_down {
+            self.report(opts, host, slot, status)?;
+        }
         Ok(())
     }
 
-    fn on_signal<H: Host>(&mut self, host: &mut H, sig: Signal) -> Result<(), Exit> {
-        match sig {
-            Signal::Hangup => Ok(()),
-            Signal::Quit => Err(self.exiting(host)),
-            Signal::Terminate => {
-                let status = self.status;
-                let down_owed =
-                    status == Status::Up || (status == Status::Down && self.delay.pending());
-                if !self.opts.no_shutdown && down_owed {
-                    let call = ScriptCall {
-                        action: Status::Down,
-                        previous: status,
-                        current: Status::Error,
-                    };
-                    // Its result does not matter: we are leaving anyway.
-                    let _ = self.run_script(host, &call);
-                }
-                Err(self.exiting(host))
-            }
-        }
-    }
-
-    fn on_link(&mut self, info: &LinkInfo<'_>) {
+    /// A netlink message about an interface: ours if it names us, or our
+    /// index. Returns whether it was ours.
+    pub fn on_link(&mut self, opts: &Options<'_>, info: &LinkInfo<'_>) -> bool {
         // Messages name an interface by its primary name; ours may be an
         // altname or an alias (`eth0:1`), which SIOCGIFINDEX resolves: once
         // the index is known, it decides.
-        let named_us = info.name == Some(self.opts.iface_name());
+        let named_us = info.name == Some(self.name.as_bytes());
         let same_index = self.index.is_some() && self.index == Some(info.index);
         if !named_us && !same_index {
-            return;
+            return false;
         }
         self.check_now = true;
         // The message's flags are the latest word on IFF_UP; a deletion or
         // a rename away leaves nothing known.
-        self.up_known = named_us
-            && info.event == LinkEvent::New
-            && info.flags & IFF_UP != 0
-            && !self.opts.poll_only;
-        if !self.opts.monitor {
+        self.up_known =
+            named_us && info.event == LinkEvent::New && info.flags & IFF_UP != 0 && !opts.poll_only;
+        if !self.monitor {
             if named_us {
                 self.index = Some(info.index);
             }
-            return;
+            return true;
         }
         match (info.event, named_us) {
             (LinkEvent::New, true) => {
@@ -311,12 +241,67 @@ impl<'a> Daemon<'a> {
             // no longer resolves; the wake asks.
             (LinkEvent::New, false) => self.resync = true,
         }
+        true
     }
 
-    fn on_wake<H: Host>(&mut self, host: &mut H, now: Millis) -> Result<(), Exit> {
-        if self.opts.monitor {
+    /// `-P`: BusyBox checks the link on any netlink traffic.
+    pub fn any_traffic(&mut self) {
+        self.check_now = true;
+    }
+
+    /// A datagram was cut: the next wake asks the kernel instead.
+    pub fn resync(&mut self) {
+        self.resync = true;
+    }
+
+    /// Netlink messages were lost: the next wake asks the kernel, and
+    /// IFF_UP is known no more.
+    pub fn lost(&mut self) {
+        self.resync = true;
+        self.up_known = false;
+    }
+
+    /// When [`Link::wake`] is due next, at the latest; `None`: only on
+    /// netlink traffic, a signal or the script's end.
+    pub fn poll_at(&self, opts: &Options<'_>) -> Option<Millis> {
+        match self.run {
+            Run::Idle => {}
+            Run::Running | Run::Stopping(None) => return None,
+            Run::Stopping(kill_at) => return kill_at,
+        }
+        if self.check_now || self.resync {
+            return Some(0);
+        }
+        let poll = (opts.poll_only || opts.poll_secs > 0).then_some(self.next_poll);
+        if opts.poll_only {
+            // BusyBox-style: delays are looked at only when polling.
+            return poll;
+        }
+        match (poll, self.delay.deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The host woke up: at a deadline, or after netlink traffic.
+    pub fn wake<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+        slot: usize,
+        now: Millis,
+    ) -> Result<(), Exit> {
+        match self.run {
+            Run::Idle => {}
+            Run::Running | Run::Stopping(None) => return Ok(()),
+            Run::Stopping(_) => {
+                self.kill_due(host, slot, now);
+                return Ok(());
+            }
+        }
+        if self.monitor {
             if self.resync {
-                let index = host.if_index();
+                let index = host.if_index(&self.name);
                 // A new index under our name: re-created while we were deaf.
                 if self.exists && index.is_some() && self.index.is_some() && index != self.index {
                     self.recreated = true;
@@ -327,60 +312,167 @@ impl<'a> Daemon<'a> {
             if self.recreated && self.exists && self.exists_before {
                 // The old interface is gone: the script hears of that (after
                 // its delay) before anything is said of the new one.
-                host.log(&Message::InterfaceDisappeared);
+                self.log(host, &Message::InterfaceDisappeared);
                 self.exists_before = false;
                 self.exists = false;
-                self.check(host, now)?;
+                self.check(opts, host, slot, now)?;
                 self.exists = true;
+                self.recreated = false;
+                if self.run != Run::Idle {
+                    // Its down script runs: the new interface is announced
+                    // and brought up once it has ended, as with BusyBox's
+                    // script, which runs to its end first.
+                    self.check_now = true;
+                    return Ok(());
+                }
             }
             if self.exists != self.exists_before {
-                host.log(if self.exists {
-                    &Message::InterfaceAppeared
-                } else {
-                    &Message::InterfaceDisappeared
-                });
+                self.log(
+                    host,
+                    if self.exists {
+                        &Message::InterfaceAppeared
+                    } else {
+                        &Message::InterfaceDisappeared
+                    },
+                );
                 self.exists_before = self.exists;
                 if self.exists {
-                    self.maybe_up_new_iface(host)?;
+                    self.maybe_up_new_iface(opts, host)?;
                 }
             }
         }
         self.recreated = false;
         let tick = now >= self.next_poll;
         let due = self.delay.deadline().is_some_and(|at| now >= at);
-        let check = self.opts.poll_only || tick || due || self.check_now || self.resync;
+        let check = opts.poll_only || tick || due || self.check_now || self.resync;
         self.check_now = false;
         self.resync = false;
         if !check {
             return Ok(());
         }
-        if tick || self.opts.poll_only {
-            self.next_poll = now.saturating_add(self.poll_ms());
+        if tick || opts.poll_only {
+            self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
         }
-        self.check(host, now)?;
+        self.check(opts, host, slot, now)?;
         // A failed SIOCGIFFLAGS in the check made the interface missing:
         // BusyBox says nothing of it, not even at the next wake.
         self.exists_before = self.exists;
         Ok(())
     }
 
+    /// The script ended. A failure ends the daemon unless `-I`, but not one
+    /// at shutdown, nor one the daemon stopped.
+    pub fn script_ended<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+        outcome: ScriptOutcome,
+    ) -> Result<(), Exit> {
+        let run = core::mem::replace(&mut self.run, Run::Idle);
+        if let Run::Stopping(_) = run {
+            return Ok(());
+        }
+        match outcome {
+            ScriptOutcome::NotStarted(errno) => self.log(
+                host,
+                &Message::CantExecute {
+                    script: opts.script.to_bytes(),
+                    errno,
+                },
+            ),
+            ScriptOutcome::Killed(sig) => self.log(host, &Message::KilledBySignal(sig)),
+            ScriptOutcome::Exited(_) => {}
+        }
+        self.log(host, &Message::ExitCode(outcome.exit_code()));
+        if outcome.failed() && !opts.ignore_retval && !self.shutdown_ran {
+            Err(self.exiting(host))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// When a stopped script is to be killed, if one is.
+    pub fn kill_at(&self) -> Option<Millis> {
+        match self.run {
+            Run::Stopping(at) => at,
+            _ => None,
+        }
+    }
+
+    /// SIGKILL for a stopped script that outlived its grace period.
+    pub fn kill_due<H: Host>(&mut self, host: &mut H, slot: usize, now: Millis) {
+        if self.kill_at().is_some_and(|at| now >= at) {
+            host.stop_script(slot, true);
+            self.run = Run::Stopping(None);
+        }
+    }
+
+    /// The daemon is stopping: a running script is asked to end (SIGTERM,
+    /// SIGKILL after [`GRACE_MS`]).
+    pub fn stop_script<H: Host>(&mut self, host: &mut H, slot: usize, now: Millis) {
+        if self.run == Run::Running {
+            self.log(host, &Message::ScriptStopped);
+            host.stop_script(slot, false);
+            self.run = Run::Stopping(Some(now.saturating_add(GRACE_MS)));
+        }
+    }
+
+    /// SIGTERM/SIGINT: the down script, once, if the script last heard
+    /// "up" or a "down" is still waiting for its delay (and not `-q`).
+    pub fn shutdown<H: Host>(&mut self, opts: &Options<'_>, host: &mut H, slot: usize) {
+        let status = self.status;
+        let down_owed = status == Status::Up || (status == Status::Down && self.delay.pending());
+        if opts.no_shutdown || !down_owed || self.shutdown_ran || self.run != Run::Idle {
+            return;
+        }
+        self.shutdown_ran = true;
+        let call = ScriptCall {
+            action: Status::Down,
+            previous: status,
+            current: Status::Error,
+        };
+        // Its result does not matter: we are leaving anyway.
+        let _ = self.launch(opts, host, slot, &call);
+    }
+
+    /// The shutdown will run no (more) down script here.
+    pub fn no_shutdown_script(&mut self) {
+        self.shutdown_ran = true;
+    }
+
+    /// "exiting", then exit with BusyBox's status.
+    pub fn exiting<H: Host>(&mut self, host: &mut H) -> Exit {
+        self.log(host, &Message::Exiting);
+        Exit(EXIT_FAILURE)
+    }
+
+    fn log<H: Host>(&self, host: &mut H, msg: &Message<'_>) {
+        host.log(self.name.as_bytes(), msg);
+    }
+
     /// One pass of BusyBox's main loop after `poll()`.
-    fn check<H: Host>(&mut self, host: &mut H, now: Millis) -> Result<(), Exit> {
+    fn check<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+        slot: usize,
+        now: Millis,
+    ) -> Result<(), Exit> {
         let old = self.status;
-        let mut status = self.detect_link(host)?;
+        let mut status = self.detect_link(opts, host)?;
         if status == Status::Error {
-            if !self.opts.monitor {
+            if !self.monitor {
                 return Err(self.exiting(host));
             }
             status = Status::Down;
         }
         let mut now = now;
         if status != old {
-            host.log(&Message::LinkIs(status));
-            self.set_status(status);
+            self.log(host, &Message::LinkIs(status));
+            self.status = status;
             let delay = match status {
-                Status::Up => self.opts.delay_up,
-                _ => self.opts.delay_down,
+                Status::Up => opts.delay_up,
+                _ => opts.delay_down,
             };
             // Never earlier than the time passed in: the clock is monotonic.
             now = now.max(host.now());
@@ -388,17 +480,19 @@ impl<'a> Daemon<'a> {
             self.previous = old;
         }
         if self.delay.take_due(now) {
-            self.report(host, status)?;
+            self.report(opts, host, slot, status)?;
         }
         Ok(())
     }
 
-    fn set_status(&mut self, status: Status) {
-        self.status = status;
-    }
-
     /// Runs the script for the change to `status` that is due.
-    fn report<H: Host>(&mut self, host: &mut H, status: Status) -> Result<(), Exit> {
+    fn report<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+        slot: usize,
+        status: Status,
+    ) -> Result<(), Exit> {
         let previous = match self.env {
             Some(p) if self.last_detected == status => p,
             _ => self.previous,
@@ -409,134 +503,116 @@ impl<'a> Daemon<'a> {
             previous,
             current: status,
         };
-        match self.run_script(host, &call) {
-            Ok(()) => Ok(()),
-            Err(None) => Err(self.exiting(host)),
-            Err(Some(sig)) => {
-                self.on_signal(host, sig)?;
-                Ok(())
-            }
-        }
+        self.launch(opts, host, slot, &call)
     }
 
-    /// `Err(None)`: the script failed and `-I` is off; `Err(Some(sig))`: a
-    /// signal stopped it.
-    fn run_script<H: Host>(
+    /// Starts the script; one that cannot start has ended at once.
+    fn launch<H: Host>(
         &mut self,
+        opts: &Options<'_>,
         host: &mut H,
+        slot: usize,
         call: &ScriptCall,
-    ) -> Result<(), Option<Signal>> {
-        host.log(&Message::Executing {
-            script: self.opts.script.to_bytes(),
-            iface: self.opts.iface_name(),
-            action: call.action,
-        });
-        let outcome = host.run_script(call);
-        match outcome {
-            ScriptOutcome::Interrupted(sig) => {
-                host.log(&Message::ScriptStopped);
-                return Err(Some(sig));
-            }
-            ScriptOutcome::NotStarted(errno) => host.log(&Message::CantExecute {
-                script: self.opts.script.to_bytes(),
-                errno,
-            }),
-            ScriptOutcome::Killed(sig) => host.log(&Message::KilledBySignal(sig)),
-            ScriptOutcome::Exited(_) => {}
+    ) -> Result<(), Exit> {
+        self.log(
+            host,
+            &Message::Executing {
+                script: opts.script.to_bytes(),
+                iface: self.name.as_bytes(),
+                action: call.action,
+            },
+        );
+        self.run = Run::Running;
+        let iface = Iface {
+            slot,
+            name: &self.name,
+        };
+        match host.start_script(iface, call) {
+            Ok(()) => Ok(()),
+            Err(errno) => self.script_ended(opts, host, ScriptOutcome::NotStarted(errno)),
         }
-        host.log(&Message::ExitCode(outcome.exit_code()));
-        if outcome.failed() && !self.opts.ignore_retval {
-            Err(None)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn exiting<H: Host>(&mut self, host: &mut H) -> Exit {
-        host.log(&Message::Exiting);
-        Exit(EXIT_FAILURE)
-    }
-
-    fn poll_ms(&self) -> Millis {
-        secs_to_millis(self.opts.poll_secs)
     }
 
     /// A new interface: bring it up unless `-a`, and probe afresh.
-    fn maybe_up_new_iface<H: Host>(&mut self, host: &mut H) -> Result<(), Exit> {
+    fn maybe_up_new_iface<H: Host>(
+        &mut self,
+        opts: &Options<'_>,
+        host: &mut H,
+    ) -> Result<(), Exit> {
         // -A is BusyBox 1.36's: only this up; -a also stops the one at
         // each probe.
-        if !self.opts.no_auto && !self.opts.no_up_new {
-            self.up_iface(host)?;
+        if !opts.no_auto && !opts.no_up_new {
+            self.up_iface(opts, host)?;
         }
         self.cached = None;
         Ok(())
     }
 
-    fn up_iface<H: Host>(&mut self, host: &mut H) -> Result<(), Exit> {
+    fn up_iface<H: Host>(&mut self, opts: &Options<'_>, host: &mut H) -> Result<(), Exit> {
         if !self.exists || self.up_known {
             return Ok(());
         }
-        match host.if_flags() {
-            Err(ENODEV) if self.opts.monitor => {
+        match host.if_flags(&self.name) {
+            Err(ENODEV) if self.monitor => {
                 self.vanished(host);
                 Ok(())
             }
             Err(errno) => {
-                host.log(&Message::GetFlagsFailed(errno));
+                self.log(host, &Message::GetFlagsFailed(errno));
                 self.exists = false;
                 Ok(())
             }
             Ok(flags) if flags & IFF_UP == 0 => {
-                host.log(&Message::UppingInterface);
-                match host.set_if_flags(flags | IFF_UP) {
+                self.log(host, &Message::UppingInterface);
+                match host.set_if_flags(&self.name, flags | IFF_UP) {
                     Ok(()) => Ok(()),
                     // Deleted between the two calls (the kernel clears
                     // IFF_UP first): with -M that is no reason to die.
-                    Err(ENODEV) if self.opts.monitor => {
+                    Err(ENODEV) if self.monitor => {
                         self.vanished(host);
                         Ok(())
                     }
                     Err(errno) => {
                         // BusyBox dies here, without "exiting".
-                        host.log(&Message::SetFlagsFailed(errno));
+                        self.log(host, &Message::SetFlagsFailed(errno));
                         Err(Exit(EXIT_FAILURE))
                     }
                 }
             }
             Ok(_) => {
                 // From here netlink tells us if someone downs it.
-                self.up_known = !self.opts.poll_only;
+                self.up_known = !opts.poll_only;
                 Ok(())
             }
         }
     }
 
     /// BusyBox's `detect_link()`: up the interface, ask, map failures.
-    fn detect_link<H: Host>(&mut self, host: &mut H) -> Result<Status, Exit> {
+    fn detect_link<H: Host>(&mut self, opts: &Options<'_>, host: &mut H) -> Result<Status, Exit> {
         if !self.exists {
-            return Ok(if self.opts.monitor {
+            return Ok(if self.monitor {
                 Status::Down
             } else {
                 Status::Error
             });
         }
-        if !self.opts.no_auto {
-            self.up_iface(host)?;
+        if !opts.no_auto {
+            self.up_iface(opts, host)?;
         }
-        if !self.exists && self.opts.monitor {
+        if !self.exists && self.monitor {
             return Ok(Status::Down);
         }
-        let mut status = self.detect(host);
+        let mut status = self.detect(opts, host);
         if status == Status::Error {
-            if self.opts.ignore_fail {
+            if opts.ignore_fail {
                 status = Status::Down;
             }
-            if self.opts.ignore_fail_positive {
+            if opts.ignore_fail_positive {
                 status = Status::Up;
             }
         }
-        if status == Status::Error && self.opts.api_mode == ApiMode::Auto {
-            host.log(&Message::FailedToDetect);
+        if status == Status::Error && opts.api_mode == ApiMode::Auto {
+            self.log(host, &Message::FailedToDetect);
         }
         if status != self.last_detected {
             self.env = Some(self.last_detected);
@@ -550,7 +626,7 @@ impl<'a> Daemon<'a> {
     /// lines is the same whichever came first.
     fn vanished<H: Host>(&mut self, host: &mut H) {
         if self.exists_before {
-            host.log(&Message::InterfaceDisappeared);
+            self.log(host, &Message::InterfaceDisappeared);
         }
         self.exists = false;
         self.exists_before = false;
@@ -558,8 +634,8 @@ impl<'a> Daemon<'a> {
         self.up_known = false;
     }
 
-    fn detect<H: Host>(&mut self, host: &mut H) -> Status {
-        if let Some(method) = self.opts.api_mode.method() {
+    fn detect<H: Host>(&mut self, opts: &Options<'_>, host: &mut H) -> Status {
+        if let Some(method) = opts.api_mode.method() {
             return self.probe_logged(host, method);
         }
         if let Some(method) = self.cached {
@@ -570,13 +646,13 @@ impl<'a> Daemon<'a> {
         }
         // Probing is silent; only the method found is logged.
         for method in Method::AUTO_ORDER {
-            match host.probe(method) {
+            match host.probe(&self.name, method) {
                 Ok(reading) => {
                     self.cached = Some(method);
-                    host.log(&Message::UsingMode(method));
+                    self.log(host, &Message::UsingMode(method));
                     return reading.status(self.last_detected);
                 }
-                Err(e) if e.errno == ENODEV && self.opts.monitor => {
+                Err(e) if e.errno == ENODEV && self.monitor => {
                     self.vanished(host);
                     return Status::Down;
                 }
@@ -587,19 +663,16 @@ impl<'a> Daemon<'a> {
     }
 
     fn probe_logged<H: Host>(&mut self, host: &mut H, method: Method) -> Status {
-        match host.probe(method) {
+        match host.probe(&self.name, method) {
             Ok(reading) => reading.status(self.last_detected),
-            Err(e) if e.errno == ENODEV && self.opts.monitor => {
+            Err(e) if e.errno == ENODEV && self.monitor => {
                 self.vanished(host);
                 Status::Down
             }
             Err(e) => {
-                host.log(&Message::ProbeFailed(e));
+                self.log(host, &Message::ProbeFailed(e));
                 Status::Error
             }
         }
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -112,6 +112,9 @@ pub enum Message<'a> {
     UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
+    /// Every slot of the daemon's table is taken: this interface is not
+    /// watched.
+    TooManyInterfaces,
     /// A system call the daemon cannot go on without failed; with errno
     /// 0, `what` alone says what is wrong.
     Failed {
@@ -227,6 +230,7 @@ impl Message<'_> {
                 f.write_str("'")
             }
             Message::ScriptStopped => f.write_str("stopping script"),
+            Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
             Message::Failed { what, .. } => f.write_str(what),
         }
     }

@@ -764,7 +764,7 @@ pub fn emit_getlink_in(
         .checked_add(RTA_HEADER_LEN + 1)
         .ok_or(Error::InvalidName)?;
     let body = align4(rta_len).ok_or(Error::InvalidName)?;
-    let (out, total) = start_getlink(buf, seq, 0, body, order)?;
+    let (out, total) = start_getlink(buf, seq, 0, body, NLM_F_REQUEST, order)?;
     let mut attr = RtAttr::new_unchecked_in(out, order);
     attr.set_attr_len(u16::try_from(rta_len).map_err(|_| Error::InvalidName)?);
     attr.set_attr_type(IFLA_IFNAME);
@@ -788,7 +788,22 @@ pub fn emit_getlink_index_in(
     index: u32,
     order: ByteOrder,
 ) -> Result<usize, Error> {
-    start_getlink(buf, seq, index, 0, order).map(|(_, total)| total)
+    start_getlink(buf, seq, index, 0, NLM_F_REQUEST, order).map(|(_, total)| total)
+}
+
+/// Writes an RTM_GETLINK dump request (every interface), in native byte
+/// order, into `buf`; returns its length (32). The kernel answers with an
+/// RTM_NEWLINK for each interface, then NLMSG_DONE.
+pub fn emit_getlink_dump(buf: &mut [u8], seq: u32) -> Result<usize, Error> {
+    start_getlink(
+        buf,
+        seq,
+        0,
+        0,
+        NLM_F_REQUEST | NLM_F_DUMP,
+        ByteOrder::Native,
+    )
+    .map(|(_, total)| total)
 }
 
 /// Zeroes and writes the headers of an RTM_GETLINK request with `attrs`
@@ -798,6 +813,7 @@ fn start_getlink(
     seq: u32,
     index: u32,
     attrs: usize,
+    flags: u16,
     order: ByteOrder,
 ) -> Result<(&mut [u8], usize), Error> {
     let total = (NLMSG_HEADER_LEN + IFINFOMSG_LEN)
@@ -809,7 +825,7 @@ fn start_getlink(
     let mut msg = NlMsgHeader::new_unchecked_in(out, order);
     msg.set_message_len(total32);
     msg.set_message_type(RTM_GETLINK);
-    msg.set_flags(NLM_F_REQUEST);
+    msg.set_flags(flags);
     msg.set_seq_number(seq);
     msg.set_port_id(0);
     let out = msg.into_inner();

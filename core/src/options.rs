@@ -79,9 +79,42 @@ pub const MAX_IFACE_ARGS: usize = if cfg!(feature = "multi") { 8 } else { 1 };
 /// The `-i` values.
 pub type Ifaces<'a> = heapless::Vec<&'a CStr, MAX_IFACE_ARGS>;
 
-impl Options<'_> {
+/// The instance's name: the `-i` values joined by `,`.
+pub type InstanceName = heapless::Vec<u8, INSTANCE_MAX>;
+
+/// The longest instance name.
+pub const INSTANCE_MAX: usize = MAX_IFACE_ARGS * (IFNAME_MAX + 1);
+
+impl<'a> Options<'a> {
+    /// The instance's name, for its pid file and its lines about the whole
+    /// daemon: the `-i` values joined by `,`, in the order given. With one
+    /// `-i` it is that interface's name, as BusyBox's.
+    pub fn instance_name(&self) -> InstanceName {
+        let mut name = InstanceName::new();
+        for (i, iface) in self.ifaces.iter().enumerate() {
+            if i > 0 {
+                let _ = name.push(b',');
+            }
+            let _ = name.extend_from_slice(iface.to_bytes());
+        }
+        name
+    }
+
+    /// Whether the daemon needs the netlink socket: for the fast path, for
+    /// `-M`, and for patterns (the kernel's list of interfaces comes
+    /// through it). BusyBox's `-P` alone polls without one.
+    pub fn needs_netlink(&self) -> bool {
+        !self.poll_only
+            || self.monitor
+            || (cfg!(feature = "multi")
+                && self
+                    .ifaces
+                    .iter()
+                    .any(|i| crate::pattern::is_pattern(i.to_bytes())))
+    }
+
     /// The first interface's name as bytes: the only one unless `multi`.
-    pub fn iface_name(&self) -> &[u8] {
+    pub fn iface_name(&self) -> &'a [u8] {
         self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
 }
@@ -458,12 +491,27 @@ mod tests {
     #[test]
     fn last_interface_wins_without_multi() {
         assert_eq!(run(&["-i", "a", "-ib"]).ifaces[..], [c"b"]);
+        assert_eq!(run(&["-i", "a", "-ib"]).instance_name(), b"b");
+    }
+
+    #[test]
+    fn netlink_when_needed() {
+        assert!(run(&[]).needs_netlink());
+        assert!(!run(&["-P"]).needs_netlink());
+        assert!(run(&["-P", "-M"]).needs_netlink());
+        assert_eq!(
+            run(&["-P", "-i", "lan*"]).needs_netlink(),
+            cfg!(feature = "multi")
+        );
     }
 
     #[cfg(feature = "multi")]
     #[test]
     fn each_interface_counts_with_multi() {
         assert_eq!(run(&["-i", "a", "-ilan*"]).ifaces[..], [c"a", c"lan*"]);
+        assert_eq!(run(&["-i", "a", "-ilan*"]).instance_name(), b"a,lan*");
+        let eight: Vec<&str> = (0..8).flat_map(|_| ["-i", "abcdefghijklmno"]).collect();
+        assert_eq!(run(&eight).instance_name().len(), 8 * 16 - 1);
         let nine: Vec<&str> = (0..9).flat_map(|_| ["-i", "x"]).collect();
         assert_eq!(err(&nine), OptionError::TooManyInterfaces);
         assert_eq!(

@@ -2,17 +2,49 @@
 
 use heapless::String;
 
-/// Long enough for the directory, "ifplugd.", 15 bytes of name and ".pid".
-pub type PidPath = heapless::Vec<u8, 48>;
+/// Long enough for the directory, "ifplugd.", the longest instance name
+/// and ".pid".
+pub type PidPath = heapless::Vec<u8, { 32 + crate::options::INSTANCE_MAX }>;
 
-/// `/var/run/ifplugd.IFACE.pid`, NUL-terminated for the kernel; `None` if
-/// `iface` is too long (the options parser refuses such names first).
+/// `/var/run/ifplugd.NAME.pid`, NUL-terminated for the kernel: NAME is the
+/// instance's (see [`crate::options::Options::instance_name`]), so with one
+/// `-i` the interface's, as BusyBox's. `None` if it is too long (the
+/// options parser refuses such names first).
 pub fn path(iface: &[u8]) -> Option<PidPath> {
     let mut p = PidPath::new();
     for part in [&b"/var/run/ifplugd."[..], iface, b".pid\0"] {
         p.extend_from_slice(part).ok()?;
     }
     Some(p)
+}
+
+/// What start-up does, given the pid file's pid (BusyBox's order: `-k`
+/// first, then "already running").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// `-k`: send SIGQUIT to this pid, if there is one, and exit 0.
+    Kill(Option<i32>),
+    /// "daemon already running", exit 1.
+    Running,
+    /// Start the daemon.
+    Go,
+}
+
+/// `recorded` is the pid file's pid, `own` ours; `alive(pid)` is
+/// kill(pid, 0) succeeding or failing with EPERM (someone else's process
+/// is still a process). Our own pid is there when start-stop-daemon
+/// --make-pidfile (as BusyBox's S41ifplugd runs us) wrote it.
+pub fn start(
+    kill: bool,
+    recorded: Option<i32>,
+    own: i32,
+    alive: impl FnOnce(i32) -> bool,
+) -> Start {
+    match recorded {
+        _ if kill => Start::Kill(recorded),
+        Some(pid) if pid != own && alive(pid) => Start::Running,
+        _ => Start::Go,
+    }
 }
 
 /// The pid a pid file holds, read as BusyBox's `bb_strtoul`: decimal
@@ -65,6 +97,18 @@ mod tests {
         assert_eq!(parse(b"99999999999999999999"), None);
         assert_eq!(parse(b"2147483647"), Some(i32::MAX));
         assert_eq!(parse(b"2147483648"), None);
+    }
+
+    #[test]
+    fn start_rules() {
+        let alive = |_| true;
+        let dead = |_| false;
+        assert_eq!(start(true, Some(5), 9, alive), Start::Kill(Some(5)));
+        assert_eq!(start(true, None, 9, alive), Start::Kill(None));
+        assert_eq!(start(false, Some(5), 9, alive), Start::Running);
+        assert_eq!(start(false, Some(5), 9, dead), Start::Go);
+        assert_eq!(start(false, Some(9), 9, alive), Start::Go, "our own pid");
+        assert_eq!(start(false, None, 9, alive), Start::Go);
     }
 
     #[test]

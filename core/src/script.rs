@@ -26,9 +26,6 @@ pub enum ScriptOutcome {
     Killed(u8),
     /// It could not be started (exec failed with this errno).
     NotStarted(i32),
-    /// The daemon was told to stop while the script ran; the host ended the
-    /// script and hands the signal on.
-    Interrupted(crate::signal::Signal),
 }
 
 impl ScriptOutcome {
@@ -39,16 +36,12 @@ impl ScriptOutcome {
             ScriptOutcome::Exited(c) => c,
             ScriptOutcome::Killed(sig) => 0x80 | sig,
             ScriptOutcome::NotStarted(_) => 255,
-            ScriptOutcome::Interrupted(_) => 0,
         }
     }
 
     /// Whether the daemon stops over it (unless `-I`).
     pub const fn failed(self) -> bool {
-        !matches!(
-            self,
-            ScriptOutcome::Exited(0) | ScriptOutcome::Interrupted(_)
-        )
+        !matches!(self, ScriptOutcome::Exited(0))
     }
 }
 

@@ -17,9 +17,7 @@ pub fn check_running(iface: &[u8]) -> u8 {
     let pid = pid_path
         .as_deref()
         .and_then(|p| CStr::from_bytes_with_nul(p).ok())
-        .and_then(read_pid)
-        .map(Pid::as_raw_nonzero)
-        .map(|pid| pid.get());
+        .and_then(read_pid);
     let running = Running::new(pid, |pid| {
         let pid = Pid::from_raw(pid).ok_or(Errno::SRCH.raw_os_error())?;
         test_kill_process(pid).map_err(|e| e.raw_os_error())

@@ -4,20 +4,23 @@
 
 use crate::log::Logger;
 use crate::netdev::NetDev;
-use crate::script::Script;
-use crate::signals::Signals;
+use crate::script::{self, Script};
+use crate::signals::{Signals, Woke};
 use crate::sys;
+use ifplugd_core::daemon::MAX_LINKS;
 use ifplugd_core::delay::Millis;
 use ifplugd_core::detect::{Method, ProbeError, Reading};
 use ifplugd_core::kernel::RTMGRP_LINK;
 use ifplugd_core::messages::Message;
+use ifplugd_core::netlink;
 use ifplugd_core::options::Options;
-use ifplugd_core::script::{ScriptCall, ScriptOutcome};
-use ifplugd_core::{Daemon, Flow, Host};
+use ifplugd_core::script::ScriptCall;
+use ifplugd_core::{Daemon, Flow, Host, IfName, Iface};
 use rustix::event::{poll, PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
-use rustix::net::{netlink, AddressFamily, RecvFlags, SocketFlags, SocketType};
+use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType};
+use rustix::process::Pid;
 
 /// Large enough for any one RTM_NEWLINK (BusyBox's 1 KiB is not: one is
 /// ~1.5 KiB today); a larger one is seen as truncated and re-read.
@@ -26,18 +29,15 @@ const NETLINK_BUF: usize = 8 * 1024;
 pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
     let mut daemon = Daemon::new(opts);
     // Each clock read is a system call (see sys::monotonic_ms): the clock is
-    // read when something woke us, after the script ran (it may have taken
-    // a while), and by the core when a change sets a deadline. When the
-    // poll simply timed out, at least its timeout passed, and that is the
-    // time we go on with: it may lag (timer slack, SIGSTOP) but never runs
-    // early, and a deadline is always set from a real read.
+    // read when something woke us, and by the core when a change sets a
+    // deadline. When the poll simply timed out, at least its timeout
+    // passed, and that is the time we go on with: it may lag (timer slack,
+    // SIGSTOP) but never runs early, and a deadline is always set from a
+    // real read.
     let mut now_ms = now();
     let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
     while flow == Flow::Continue {
-        if core::mem::take(&mut host.script_ran) {
-            now_ms = now();
-        }
         // The core read the clock to set a deadline: go on from there.
         now_ms = now_ms.max(host.clock);
         // At most a day: u32 arithmetic, no 64-bit division on 32-bit
@@ -66,7 +66,8 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
                 Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
                 Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
-                    host.log.log(&Message::PollFailed(e.raw_os_error()));
+                    host.log
+                        .log(daemon.name(), &Message::PollFailed(e.raw_os_error()));
                     return 1;
                 }
             }
@@ -76,8 +77,11 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
             )
         };
         if sig_ready {
-            while let Some(sig) = host.signals.read() {
-                flow = daemon.signal(host, sig);
+            while let Some(woke) = host.signals.read() {
+                flow = match woke {
+                    Woke::Signal(sig) => daemon.signal(host, sig),
+                    Woke::Child => reap_scripts(&mut daemon, host),
+                };
                 if flow != Flow::Continue {
                     break;
                 }
@@ -97,6 +101,21 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
     }
 }
 
+/// Hands the core the end of every script that has ended.
+fn reap_scripts(daemon: &mut Daemon<'_>, host: &mut System<'_>) -> Flow {
+    let mut flow = Flow::Continue;
+    while let Some((pid, outcome)) = script::reap() {
+        let Some(slot) = host.running.iter().position(|&p| p == Some(pid)) else {
+            continue;
+        };
+        if let Some(p) = host.running.get_mut(slot) {
+            *p = None;
+        }
+        flow = daemon.script_ended(host, slot, outcome);
+    }
+    flow
+}
+
 /// Reads every datagram waiting on the netlink socket.
 fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &mut System<'_>) {
     loop {
@@ -107,12 +126,27 @@ fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &m
             Err(Errno::INTR) => {}
             Err(Errno::NOBUFS) => daemon.netlink_lost(host),
             Err(e) => {
-                host.log.log(&Message::NetlinkRecvFailed(e.raw_os_error()));
+                host.log
+                    .log(daemon.name(), &Message::NetlinkRecvFailed(e.raw_os_error()));
                 daemon.netlink_lost(host);
                 return;
             }
         }
     }
+}
+
+/// Asks the kernel for every interface; the answers come as datagrams.
+fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
+    let mut req = [0u8; 32];
+    let len = netlink::emit_getlink_dump(&mut req, 1).unwrap_or(0);
+    let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
+    rustix::net::sendto(
+        fd,
+        req.get(..len).unwrap_or(&[]),
+        SendFlags::empty(),
+        &kernel,
+    )?;
+    Ok(())
 }
 
 pub fn open_netlink() -> Result<OwnedFd, Errno> {
@@ -122,7 +156,10 @@ pub fn open_netlink() -> Result<OwnedFd, Errno> {
         SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
         None, // NETLINK_ROUTE is protocol 0
     )?;
-    rustix::net::bind(&fd, &netlink::SocketAddrNetlink::new(0, RTMGRP_LINK))?;
+    rustix::net::bind(
+        &fd,
+        &rustix::net::netlink::SocketAddrNetlink::new(0, RTMGRP_LINK),
+    )?;
     Ok(fd)
 }
 
@@ -134,39 +171,64 @@ fn now() -> Millis {
 /// The system calls the core asks for.
 pub struct System<'a> {
     pub dev: NetDev<'a>,
-    pub log: Logger<'a>,
+    /// The netlink socket, if the options need one (for the dump).
+    pub netlink: Option<&'a OwnedFd>,
+    pub log: Logger,
     pub script: Script<'a>,
     pub signals: Signals,
-    /// The script ran since the main loop last read the clock.
-    pub script_ran: bool,
+    /// The pid of each slot's running script.
+    pub running: [Option<Pid>; MAX_LINKS],
     /// The clock as the core last had it read.
     pub clock: Millis,
 }
 
 impl Host for System<'_> {
-    fn log(&mut self, msg: &Message<'_>) {
-        self.log.log(msg);
+    fn log(&mut self, who: &[u8], msg: &Message<'_>) {
+        self.log.log(who, msg);
     }
 
-    fn if_index(&mut self) -> Option<u32> {
-        self.dev.index().ok()
+    fn if_index(&mut self, name: &IfName) -> Option<u32> {
+        self.dev.index(name).ok()
     }
 
-    fn if_flags(&mut self) -> Result<u32, i32> {
-        self.dev.flags().map_err(|e| e.raw_os_error())
+    fn if_flags(&mut self, name: &IfName) -> Result<u32, i32> {
+        self.dev.flags(name).map_err(|e| e.raw_os_error())
     }
 
-    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
-        self.dev.set_flags(flags).map_err(|e| e.raw_os_error())
+    fn set_if_flags(&mut self, name: &IfName, flags: u32) -> Result<(), i32> {
+        self.dev
+            .set_flags(name, flags)
+            .map_err(|e| e.raw_os_error())
     }
 
-    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
-        self.dev.probe(method)
+    fn probe(&mut self, name: &IfName, method: Method) -> Result<Reading, ProbeError> {
+        self.dev.probe(name, method)
     }
 
-    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
-        self.script_ran = true;
-        self.script.run(call, &mut self.signals)
+    fn start_script(&mut self, iface: Iface<'_>, call: &ScriptCall) -> Result<(), i32> {
+        let pid = self.script.start(iface.name, call)?;
+        if let Some(p) = self.running.get_mut(iface.slot) {
+            *p = Some(pid);
+        }
+        Ok(())
+    }
+
+    fn stop_script(&mut self, slot: usize, kill: bool) {
+        if let Some(Some(pid)) = self.running.get(slot) {
+            let sig = if kill {
+                rustix::process::Signal::KILL
+            } else {
+                rustix::process::Signal::TERM
+            };
+            let _ = rustix::process::kill_process(*pid, sig);
+        }
+    }
+
+    fn list_links(&mut self) -> Result<(), i32> {
+        match self.netlink {
+            Some(fd) => request_dump(fd).map_err(|e| e.raw_os_error()),
+            None => Err(Errno::NOTSUP.raw_os_error()),
+        }
     }
 
     fn now(&mut self) -> Millis {

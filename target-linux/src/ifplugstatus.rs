@@ -3,7 +3,8 @@
 //! decides everything else.
 
 use crate::args::Args;
-use crate::netdev::{IfName, NetDev};
+use crate::netdev::NetDev;
+use ifplugd_core::IfName;
 use ifplugd_core::detect::{Method, ProbeError, Reading, IFF_UP};
 use ifplugd_core::ifplugstatus::{self, Host, WlanQuality};
 use ifplugd_core::kernel::IFNAMSIZ;
@@ -38,10 +39,10 @@ struct System {
 
 impl System {
     /// The socket `socket()` opened (it is called before any probe).
-    fn dev(&self, iface: &[u8]) -> Option<NetDev<'_>> {
+    fn dev(&self, iface: &[u8]) -> Option<(NetDev<'_>, IfName)> {
         // 0.28 strncpy()s the name into IFNAMSIZ - 1 bytes.
         let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface))?;
-        Some(NetDev::new(self.socket.as_ref()?.as_fd(), name))
+        Some((NetDev::new(self.socket.as_ref()?.as_fd()), name))
     }
 }
 
@@ -73,10 +74,10 @@ impl Host for System {
     }
 
     fn up(&mut self, iface: &[u8]) {
-        if let Some(dev) = self.dev(iface) {
-            if let Ok(flags) = dev.flags() {
+        if let Some((dev, name)) = self.dev(iface) {
+            if let Ok(flags) = dev.flags(&name) {
                 if flags & IFF_UP == 0 {
-                    let _ = dev.set_flags(flags | IFF_UP);
+                    let _ = dev.set_flags(&name, flags | IFF_UP);
                 }
             }
         }
@@ -84,7 +85,7 @@ impl Host for System {
 
     fn probe(&mut self, iface: &[u8], method: Method) -> Result<Reading, ProbeError> {
         match self.dev(iface) {
-            Some(dev) => dev.probe(method),
+            Some((dev, name)) => dev.probe(&name, method),
             // Too long a name cannot happen (it is cut), no socket neither.
             None => Err(ProbeError {
                 step: ifplugd_core::detect::Step::IfFlags,
@@ -94,7 +95,8 @@ impl Host for System {
     }
 
     fn wlan_quality(&mut self, iface: &[u8]) -> Option<WlanQuality> {
-        let (qual, level, max_level) = self.dev(iface)?.wlan_quality()?;
+        let (dev, name) = self.dev(iface)?;
+        let (qual, level, max_level) = dev.wlan_quality(&name)?;
         Some(WlanQuality {
             qual,
             level,

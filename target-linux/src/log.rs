@@ -25,8 +25,7 @@ const INFO: &str = "<30>";
 const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
 
-pub struct Logger<'a> {
-    iface: &'a [u8],
+pub struct Logger {
     /// The socket to /dev/log, if syslog is asked for and reached.
     syslog: Option<OwnedFd>,
     /// Lines syslog did not take since it last took one.
@@ -35,11 +34,10 @@ pub struct Logger<'a> {
     stderr_gone: bool,
 }
 
-impl<'a> Logger<'a> {
-    /// Logs to stderr only, with BusyBox's prefix for this interface.
-    pub const fn new(iface: &'a [u8]) -> Self {
+impl Logger {
+    /// Logs to stderr only.
+    pub const fn new() -> Self {
         Logger {
-            iface,
             syslog: None,
             dropped: 0,
             stderr_gone: false,
@@ -52,7 +50,9 @@ impl<'a> Logger<'a> {
         self.syslog = connect_syslog();
     }
 
-    pub fn log(&mut self, msg: &Message<'_>) {
+    /// Logs one line with BusyBox's prefix `ifplugd(WHO): `: an interface,
+    /// or the instance.
+    pub fn log(&mut self, who: &[u8], msg: &Message<'_>) {
         // One buffer: "<PRI>" for syslog, then the line as stderr gets it.
         let mut buf = Line::<LINE_MAX>::new();
         let _ = buf.write_str(match msg.severity() {
@@ -60,15 +60,15 @@ impl<'a> Logger<'a> {
             Severity::Error => ERR,
         });
         // A line too long for the buffer is cut, not lost.
-        if write_line(&mut buf, self.iface, msg, crate::strerror::text).is_err() {
+        if write_line(&mut buf, who, msg, crate::strerror::text).is_err() {
             buf.pop();
             let _ = buf.write_str("\n");
         }
-        self.emit(&mut buf);
+        self.emit(&mut buf, who.len());
     }
 
-    /// "<PRI>ifplugd(IFACE): text\n" to both sinks, never waiting.
-    fn emit(&mut self, line: &mut Line<LINE_MAX>) {
+    /// "<PRI>ifplugd(WHO): text\n" to both sinks, never waiting.
+    fn emit(&mut self, line: &mut Line<LINE_MAX>, who_len: usize) {
         let bytes = line.as_bytes();
         if !self.stderr_gone {
             // Its reader is gone: a closed pipe, not a full one.
@@ -95,7 +95,7 @@ impl<'a> Logger<'a> {
         }
         if self.dropped > 0 {
             // The same "<PRI>ifplugd(IFACE): " at LOG_ERR, then the count.
-            line.truncate(PRI_LEN + "ifplugd(): ".len() + self.iface.len());
+            line.truncate(PRI_LEN + "ifplugd(): ".len() + who_len);
             if let Some(pri) = line.bytes_mut().get_mut(1..3) {
                 pri.copy_from_slice(b"27");
             }

@@ -30,16 +30,18 @@ mod sys;
 use args::Args;
 use core::ffi::{c_char, c_int, CStr};
 use event_loop::{main_loop, open_netlink, System};
+use ifplugd_core::daemon::MAX_LINKS;
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{self, Command};
+use ifplugd_core::pidfile::Start;
 use log::{write_stderr, Logger};
-use netdev::{IfName, NetDev};
+use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
 use process::{daemonize, ensure_std_fds, write_stdout};
 use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
-use rustix::process::{kill_process, Signal as KillSignal};
+use rustix::process::{kill_process, Pid, Signal as KillSignal};
 use script::Script;
 use signals::Signals;
 
@@ -95,49 +97,58 @@ fn run(args: Args) -> u8 {
             return e.exit_code();
         }
     };
-    // From here every line has BusyBox's `ifplugd(IFACE): ` prefix.
-    let mut log = Logger::new(opts.iface_name());
+    // From here every line has BusyBox's `ifplugd(IFACE): ` prefix: the
+    // instance's name here (with one -i, the interface's).
+    #[cfg(feature = "multi")]
+    let name = opts.instance_name();
+    #[cfg(feature = "multi")]
+    let name = &name[..];
+    #[cfg(not(feature = "multi"))]
+    let name = opts.iface_name();
+    let mut log = Logger::new();
     let fail = |log: &mut Logger, what: &str, e: Errno| {
-        log.log(&Message::Failed {
-            what,
-            errno: e.raw_os_error(),
-        });
+        log.log(
+            name,
+            &Message::Failed {
+                what,
+                errno: e.raw_os_error(),
+            },
+        );
         1
     };
 
-    let Some(pid_path) = pidfile::path(opts.iface_name()) else {
+    let Some(pid_path) = pidfile::path(name) else {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
-    let running = read_pid(pid_path);
-    if opts.kill {
-        if let Some(pid) = running {
-            let _ = kill_process(pid, KillSignal::QUIT);
-        }
-        return 0;
-    }
-    if let Some(pid) = running {
-        // Our own pid is there when start-stop-daemon --make-pidfile (as
-        // BusyBox's S41ifplugd runs us) wrote it. kill(pid, 0): only ask.
-        if pid != rustix::process::getpid()
-            && matches!(
+    let own = rustix::process::getpid();
+    let alive = |pid: i32| {
+        Pid::from_raw(pid).is_some_and(|pid| {
+            matches!(
                 rustix::process::test_kill_process(pid),
                 Ok(()) | Err(Errno::PERM)
             )
-        {
-            log.log(&Message::DaemonRunning);
+        })
+    };
+    match ifplugd_core::pidfile::start(opts.kill, read_pid(pid_path), own.as_raw_pid(), alive) {
+        Start::Kill(pid) => {
+            if let Some(pid) = pid.and_then(Pid::from_raw) {
+                let _ = kill_process(pid, KillSignal::QUIT);
+            }
+            return 0;
+        }
+        Start::Running => {
+            log.log(name, &Message::DaemonRunning);
             return 1;
         }
+        Start::Go => {}
     }
 
     // BusyBox's order: -k and "already running" before the API mode.
     if let Some(mode) = opts.unknown_api_mode {
-        log.log(&Message::UnknownApiMode(mode));
+        log.log(name, &Message::UnknownApiMode(mode));
         return 1;
     }
-    let Some(name) = IfName::new(opts.iface_name()) else {
-        return 1;
-    };
 
     // From here on a signal waits in the signalfd instead of killing us
     // half-way through start-up.
@@ -152,14 +163,14 @@ fn run(args: Args) -> u8 {
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
     // no more than 5 (0-2, the signalfd, one socket).
-    let pid_written = write_pid(pid_path, &mut log);
+    let pid_written = write_pid(pid_path, &mut log, name);
     let fail = |log: &mut Logger, what: &str, e: Errno| {
         if pid_written {
             remove_pid(pid_path);
         }
         fail(log, what, e)
     };
-    let netlink_fd = if opts.poll_only && !opts.monitor {
+    let netlink_fd = if !opts.needs_netlink() {
         None
     } else {
         match open_netlink() {
@@ -189,18 +200,18 @@ fn run(args: Args) -> u8 {
         log.open_syslog();
     }
     let mut host = System {
-        dev: NetDev::new(ioctl_fd.as_fd(), name),
+        dev: NetDev::new(ioctl_fd.as_fd()),
+        netlink: netlink_fd.as_ref(),
         log,
         script: Script {
             path: opts.script,
-            iface: opts.ifaces.first().copied().unwrap_or(c"eth0"),
             extra: opts.extra_arg,
         },
         signals,
-        script_ran: false,
+        running: [None; MAX_LINKS],
         clock: 0,
     };
-    let code = main_loop(&mut host, opts.clone(), netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
     if pid_written {
         remove_pid(pid_path);
     }

@@ -5,6 +5,7 @@
 use core::ffi::c_void;
 use ifplugd_core::detect::{Method, ProbeError, Reading, Step};
 use ifplugd_core::kernel::IFNAMSIZ;
+use ifplugd_core::IfName;
 use rustix::fd::BorrowedFd;
 use rustix::io::Errno;
 
@@ -98,33 +99,19 @@ unsafe impl rustix::ioctl::Ioctl for Request<'_> {
     }
 }
 
-/// An interface name as the kernel wants it: at most 15 bytes and a NUL.
-#[derive(Clone, Copy)]
-pub struct IfName([u8; IFNAMSIZ]);
-
-impl IfName {
-    /// `None` when it does not fit (the options parser refuses those).
-    pub fn new(name: &[u8]) -> Option<IfName> {
-        let mut buf = [0u8; IFNAMSIZ];
-        buf.get_mut(..name.len())?.copy_from_slice(name);
-        (name.len() < IFNAMSIZ).then_some(IfName(buf))
-    }
-}
-
 /// The socket every ioctl goes through.
 pub struct NetDev<'a> {
     fd: BorrowedFd<'a>,
-    name: IfName,
 }
 
 impl<'a> NetDev<'a> {
-    pub fn new(fd: BorrowedFd<'a>, name: IfName) -> Self {
-        NetDev { fd, name }
+    pub fn new(fd: BorrowedFd<'a>) -> Self {
+        NetDev { fd }
     }
 
-    fn request(&self) -> IfReq {
+    fn request(name: &IfName) -> IfReq {
         IfReq {
-            name: self.name.0,
+            name: *name.raw(),
             data: IfReqData { _size: [0; 3] },
         }
     }
@@ -155,8 +142,8 @@ impl<'a> NetDev<'a> {
 
     /// SIOCGIFFLAGS (netdevice(7)).
     #[doc(alias = "SIOCGIFFLAGS")]
-    pub fn flags(&self) -> Result<u32, Errno> {
-        let mut req = self.request();
+    pub fn flags(&self, name: &IfName) -> Result<u32, Errno> {
+        let mut req = Self::request(name);
         self.call::<SIOCGIFFLAGS>(&mut req)?;
         // SAFETY: the kernel filled `ifr_flags`; any bit pattern is an i16.
         Ok(u32::from(unsafe { req.data.flags } as u16))
@@ -164,23 +151,23 @@ impl<'a> NetDev<'a> {
 
     /// SIOCSIFFLAGS (netdevice(7)): `ifr_flags` is a short.
     #[doc(alias = "SIOCSIFFLAGS")]
-    pub fn set_flags(&self, flags: u32) -> Result<(), Errno> {
-        let mut req = self.request();
+    pub fn set_flags(&self, name: &IfName, flags: u32) -> Result<(), Errno> {
+        let mut req = Self::request(name);
         req.data.flags = flags as u16 as i16;
         self.call::<SIOCSIFFLAGS>(&mut req)
     }
 
     /// SIOCGIFINDEX (netdevice(7)).
     #[doc(alias = "SIOCGIFINDEX")]
-    pub fn index(&self) -> Result<u32, Errno> {
-        let mut req = self.request();
+    pub fn index(&self, name: &IfName) -> Result<u32, Errno> {
+        let mut req = Self::request(name);
         self.call::<SIOCGIFINDEX>(&mut req)?;
         // SAFETY: the kernel filled `ifr_ifindex`.
         Ok(unsafe { req.data.index } as u32)
     }
 
     /// One detection method's ioctl(s), as BusyBox's `detect_link_*`.
-    pub fn probe(&self, method: Method) -> Result<Reading, ProbeError> {
+    pub fn probe(&self, name: &IfName, method: Method) -> Result<Reading, ProbeError> {
         let fail = |step: Step| {
             move |e: Errno| ProbeError {
                 step,
@@ -193,17 +180,17 @@ impl<'a> NetDev<'a> {
                     cmd: ETHTOOL_GLINK,
                     data: 0,
                 };
-                let mut req = self.request();
+                let mut req = Self::request(name);
                 req.data.pointer = (&mut value as *mut EthtoolValue).cast();
                 self.call::<SIOCETHTOOL>(&mut req)
                     .map_err(fail(Step::EthtoolGlink))?;
                 Ok(Reading::Ethtool(value.data))
             }
             Method::Mii => self
-                .mii::<SIOCGMIIPHY, SIOCGMIIREG>()
+                .mii::<SIOCGMIIPHY, SIOCGMIIREG>(name)
                 .map_err(|(first, e)| fail(if first { Step::MiiPhy } else { Step::MiiReg })(e)),
             Method::Private => {
-                self.mii::<SIOCDEVPRIVATE, SIOCDEVPRIVATE_1>()
+                self.mii::<SIOCDEVPRIVATE, SIOCDEVPRIVATE_1>(name)
                     .map_err(|(first, e)| {
                         fail(if first {
                             Step::Private
@@ -213,7 +200,7 @@ impl<'a> NetDev<'a> {
                     })
             }
             Method::Wlan => {
-                let mut req = self.request();
+                let mut req = Self::request(name);
                 self.call::<SIOCGIWAP>(&mut req).map_err(fail(Step::Iwap))?;
                 // SAFETY: the kernel filled `u.ap_addr`, a sockaddr whose
                 // sa_data starts at byte 2.
@@ -223,7 +210,7 @@ impl<'a> NetDev<'a> {
                 Ok(Reading::WlanAp(mac))
             }
             Method::Iff => self
-                .flags()
+                .flags(name)
                 .map(Reading::IfFlags)
                 .map_err(fail(Step::IfFlags)),
         }
@@ -231,8 +218,11 @@ impl<'a> NetDev<'a> {
 
     /// Ask for the PHY, then read its register 1 (BMSR). The error says
     /// whether the first call failed.
-    fn mii<const PHY: Opcode, const REG: Opcode>(&self) -> Result<Reading, (bool, Errno)> {
-        let mut req = self.request();
+    fn mii<const PHY: Opcode, const REG: Opcode>(
+        &self,
+        name: &IfName,
+    ) -> Result<Reading, (bool, Errno)> {
+        let mut req = Self::request(name);
         self.call::<PHY>(&mut req).map_err(|e| (true, e))?;
         // SAFETY: the kernel filled `mii_ioctl_data`; we set reg_num.
         unsafe { req.data.mii[1] = 1 };
@@ -245,24 +235,24 @@ impl<'a> NetDev<'a> {
     /// (flags 1: clear the update bits), then SIOCGIWRANGE. Returns
     /// `qual.qual`, `qual.level` and `max_qual.level`.
     #[cfg(feature = "ifplugstatus")]
-    pub fn wlan_quality(&self) -> Option<(u8, u8, u8)> {
+    pub fn wlan_quality(&self, name: &IfName) -> Option<(u8, u8, u8)> {
         // struct iw_statistics: status (u16), then qual {qual, level,
         // noise, updated}, then counters; 32 bytes.
         let mut stats = [0u8; 32];
-        self.wext(SIOCGIWSTATS, &mut stats, 1)?;
+        self.wext(name, SIOCGIWSTATS, &mut stats, 1)?;
         // struct iw_range is about 1 KB and grows with the kernel's
         // headers; the kernel refuses a buffer shorter than its own.
         // max_qual sits at byte 44 (after throughput, min/max_nwid, the
         // old channel counts, event_capa[6] and sensitivity).
         let mut range = [0u8; 2048];
-        self.wext(SIOCGIWRANGE, &mut range, 0)?;
+        self.wext(name, SIOCGIWRANGE, &mut range, 0)?;
         Some((stats[2], stats[3], range[45]))
     }
 
     /// A wireless-extensions GET into `buf`.
     #[cfg(feature = "ifplugstatus")]
-    fn wext(&self, opcode: Opcode, buf: &mut [u8], flags: u16) -> Option<()> {
-        let mut req = self.request();
+    fn wext(&self, name: &IfName, opcode: Opcode, buf: &mut [u8], flags: u16) -> Option<()> {
+        let mut req = Self::request(name);
         req.data.point = IwPoint {
             pointer: buf.as_mut_ptr().cast(),
             length: u16::try_from(buf.len()).unwrap_or(u16::MAX),

@@ -12,19 +12,18 @@ pub use ifplugd_core::pidfile::path;
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
-use rustix::process::Pid;
 
 /// The pid in the pid file. Whatever else is there (a FIFO, a device)
 /// holds no pid we can read at once: nothing.
-pub fn read_pid(path: &CStr) -> Option<Pid> {
+pub fn read_pid(path: &CStr) -> Option<i32> {
     let fd = open(path, OFlags::RDONLY).ok()?;
     let mut buf = [0u8; 127];
     let n = rustix::io::read(&fd, &mut buf).ok()?;
-    Pid::from_raw(pidfile::parse(buf.get(..n)?)?)
+    pidfile::parse(buf.get(..n)?)
 }
 
 /// Writes our pid into a regular file; whether it did. Says why not.
-pub fn write_pid(path: &CStr, log: &mut Logger) -> bool {
+pub fn write_pid(path: &CStr, log: &mut Logger, who: &[u8]) -> bool {
     // ftruncate, in place of O_TRUNC, also tells a regular file from the
     // rest (EINVAL): fstat would cost ~2 KB of C library on MIPS.
     let written = open(path, OFlags::WRONLY | OFlags::CREATE).and_then(|fd| {
@@ -38,16 +37,19 @@ pub fn write_pid(path: &CStr, log: &mut Logger) -> bool {
     // Like BusyBox, run on without one; unlike it, say so. Not a regular
     // file: a directory (EISDIR), a FIFO without reader or a socket
     // (ENXIO), a FIFO with one or a device (EINVAL, from ftruncate).
-    log.log(&match e {
-        Errno::ISDIR | Errno::NXIO | Errno::INVAL => Message::Failed {
-            what: "pid file is not a regular file: not used",
-            errno: 0,
+    log.log(
+        who,
+        &match e {
+            Errno::ISDIR | Errno::NXIO | Errno::INVAL => Message::Failed {
+                what: "pid file is not a regular file: not used",
+                errno: 0,
+            },
+            _ => Message::Failed {
+                what: "can't write pid file",
+                errno: e.raw_os_error(),
+            },
         },
-        _ => Message::Failed {
-            what: "can't write pid file",
-            errno: e.raw_os_error(),
-        },
-    });
+    );
     false
 }
 

@@ -1,26 +1,17 @@
-//! Running the action script: a vfork-style clone (no shell) with
+//! Starting the action script: a vfork-style clone (no shell) with
 //! argv `SCRIPT IFACE up|down [EXTRA]`, the inherited environment plus
 //! IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, the default signal mask, and no
-//! descriptor of ours (all are close-on-exec).
-//!
-//! While it runs we still listen for signals: SIGTERM, SIGINT or SIGQUIT
-//! stop it (SIGTERM, then SIGKILL after a grace period) so that a hung
-//! script cannot hold up shutdown. BusyBox waits for ever.
+//! descriptor of ours (all are close-on-exec). It runs while the daemon
+//! goes on; its end comes as SIGCHLD, and [`reap`] says how it ended.
 
-use crate::signals::Signals;
 use crate::sys;
 use core::ffi::{c_char, c_int, CStr};
 use core::ptr;
 use ifplugd_core::exec_path::{self, Unusable};
 use ifplugd_core::script::{ScriptCall, ScriptOutcome, ENV_CURRENT, ENV_PREVIOUS};
-use ifplugd_core::{Signal, Status};
-use rustix::event::{poll, PollFd, PollFlags};
-use rustix::fd::AsFd;
+use ifplugd_core::{IfName, Status};
 use rustix::io::Errno;
-use rustix::process::{kill_process, pidfd_open, waitpid, Pid, PidfdFlags, WaitOptions};
-
-/// How long a script asked to stop may take before SIGKILL.
-const GRACE_MS: i64 = 1000;
+use rustix::process::{waitpid, Pid, WaitOptions, WaitStatus};
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
 const PATH_MAX: usize = 4096;
 
@@ -57,12 +48,12 @@ impl<const N: usize> CBuf<N> {
 /// process's own arguments, which are C strings already.
 pub struct Script<'a> {
     pub path: &'a CStr,
-    pub iface: &'a CStr,
     pub extra: Option<&'a CStr>,
 }
 
 impl Script<'_> {
-    pub fn run(&self, call: &ScriptCall, signals: &mut Signals) -> ScriptOutcome {
+    /// Starts the script for `iface`; `Err(errno)` if it could not start.
+    pub fn start(&self, iface: &IfName, call: &ScriptCall) -> Result<Pid, i32> {
         let action: &[u8] = match call.action {
             Status::Up => b"up\0",
             _ => b"down\0",
@@ -70,26 +61,20 @@ impl Script<'_> {
         let previous = env_entry(ENV_PREVIOUS, call.previous);
         let current = env_entry(ENV_CURRENT, call.current);
         let (Some(previous), Some(current)) = (previous, current) else {
-            return ScriptOutcome::NotStarted(Errno::NAMETOOLONG.raw_os_error());
+            return Err(Errno::NAMETOOLONG.raw_os_error());
         };
         let argv: [*const c_char; 5] = [
             self.path.as_ptr(),
-            self.iface.as_ptr(),
+            // NUL-terminated: an IfName always holds one.
+            iface.raw().as_ptr().cast(),
             action.as_ptr().cast(),
             self.extra.map_or(ptr::null(), |e| e.as_ptr()),
             ptr::null(),
         ];
-        let area = match SpawnArea::get() {
-            Ok(area) => area,
-            Err(errno) => return ScriptOutcome::NotStarted(errno),
-        };
+        let area = SpawnArea::get()?;
         area.envp[0] = previous.as_ptr();
         area.envp[1] = current.as_ptr();
-        let pid = match spawn(&argv, area) {
-            Ok(pid) => pid,
-            Err(errno) => return ScriptOutcome::NotStarted(errno),
-        };
-        wait(pid, signals)
+        spawn(&argv, area)
     }
 }
 
@@ -193,7 +178,8 @@ fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
                 let pid = Pid::from_raw(pid).ok_or(Errno::CHILD.raw_os_error())?;
                 let errno = slot.read_volatile();
                 if errno != 0 {
-                    let _ = reap(pid);
+                    // Its exit is ours to collect now, not the main loop's.
+                    let _ = waitpid(Some(pid), WaitOptions::empty());
                     return Err(errno);
                 }
                 Ok(pid)
@@ -252,61 +238,21 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
     }
 }
 
-/// Waits for the script, still answering signals. With no pidfd (kernels
-/// before 5.3) it simply blocks; signals then wait until it ends.
-fn wait(pid: Pid, signals: &mut Signals) -> ScriptOutcome {
-    let Ok(pidfd) = pidfd_open(pid, PidfdFlags::empty()) else {
-        return reap(pid);
-    };
+/// A child that has ended, and how, without waiting; `None` when none has.
+pub fn reap() -> Option<(Pid, ScriptOutcome)> {
     loop {
-        let sigfd = signals.fd();
-        let mut fds = [
-            PollFd::new(&pidfd, PollFlags::IN),
-            PollFd::new(&sigfd, PollFlags::IN),
-        ];
-        if poll(&mut fds, None).is_err() {
-            continue;
-        }
-        if fds[0].revents().contains(PollFlags::IN) {
-            return reap(pid);
-        }
-        if fds[1].revents().is_empty() {
-            continue;
-        }
-        if let Some(sig @ (Signal::Terminate | Signal::Quit)) = signals.read() {
-            stop(pid, &pidfd);
-            let _ = reap(pid);
-            return ScriptOutcome::Interrupted(sig);
+        match waitpid(None, WaitOptions::NOHANG) {
+            Ok(Some((pid, status))) => return Some((pid, outcome(status))),
+            Err(Errno::INTR) => {}
+            // None ended (or there is no child at all).
+            _ => return None,
         }
     }
 }
 
-/// SIGTERM, then SIGKILL if it is still there after the grace period.
-fn stop(pid: Pid, pidfd: &impl AsFd) {
-    let _ = kill_process(pid, rustix::process::Signal::TERM);
-    let grace = rustix::time::Timespec {
-        tv_sec: GRACE_MS / 1000,
-        tv_nsec: ((GRACE_MS % 1000) * 1_000_000) as rustix::time::Nsecs,
-    };
-    let mut fds = [PollFd::new(pidfd, PollFlags::IN)];
-    if !matches!(poll(&mut fds, Some(&grace)), Ok(n) if n > 0) {
-        let _ = kill_process(pid, rustix::process::Signal::KILL);
+fn outcome(status: WaitStatus) -> ScriptOutcome {
+    if let Some(sig) = status.terminating_signal() {
+        return ScriptOutcome::Killed(sig as u8);
     }
-}
-
-fn reap(pid: Pid) -> ScriptOutcome {
-    loop {
-        match waitpid(Some(pid), WaitOptions::empty()) {
-            Ok(Some((_, status))) => {
-                if let Some(code) = status.exit_status() {
-                    return ScriptOutcome::Exited(code as u8);
-                }
-                if let Some(sig) = status.terminating_signal() {
-                    return ScriptOutcome::Killed(sig as u8);
-                }
-            }
-            Ok(None) | Err(Errno::INTR) => {}
-            Err(e) => return ScriptOutcome::NotStarted(e.raw_os_error()),
-        }
-    }
+    ScriptOutcome::Exited(status.exit_status().unwrap_or(0) as u8)
 }

@@ -13,11 +13,20 @@ const SIGPIPE: c_int = 13;
 const SIGTERM: c_int = 15;
 
 /// The signals the daemon handles; blocked, and read from the signalfd.
-/// SIGPIPE among them only so that a write to a closed stderr pipe fails
-/// with EPIPE (stderr gone, see log.rs) instead of killing us; `read`
-/// reports it as a SIGHUP, which is ignored. The script gets it back at
-/// its default, as the others.
-pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE];
+/// SIGCHLD says a script ended (at its default action, not ignored, so
+/// that the kernel keeps the child for us to reap). SIGPIPE among them only
+/// so that a write to a closed stderr pipe fails with EPIPE (stderr gone,
+/// see log.rs) instead of killing us; `read` reports it as a SIGHUP, which
+/// is ignored. The script gets them back at their defaults.
+pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, sys::SIGCHLD];
+
+/// What the signalfd said.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Woke {
+    Signal(Signal),
+    /// A child ended: reap it.
+    Child,
+}
 
 pub struct Signals {
     fd: OwnedFd,
@@ -53,7 +62,7 @@ impl Signals {
     }
 
     /// The next pending signal, if any.
-    pub fn read(&mut self) -> Option<Signal> {
+    pub fn read(&mut self) -> Option<Woke> {
         // struct signalfd_siginfo is 128 bytes; ssi_signo comes first.
         let mut info = [0u8; 128];
         loop {
@@ -61,10 +70,11 @@ impl Signals {
                 Ok(n) if n >= 4 => {
                     let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
                     return Some(match signo as c_int {
-                        SIGINT | SIGTERM => Signal::Terminate,
-                        SIGQUIT => Signal::Quit,
+                        SIGINT | SIGTERM => Woke::Signal(Signal::Terminate),
+                        SIGQUIT => Woke::Signal(Signal::Quit),
+                        sys::SIGCHLD => Woke::Child,
                         // SIGHUP, or SIGPIPE: both ignored.
-                        _ => Signal::Hangup,
+                        _ => Woke::Signal(Signal::Hangup),
                     });
                 }
                 Err(rustix::io::Errno::INTR) => {}

@@ -1,5 +1,7 @@
 //! `cargo xtask bench`: how fast the daemon reacts and what it costs idle,
-//! in the default (netlink) mode and in BusyBox-style polling (`-P`).
+//! in the default (netlink) mode and in BusyBox-style polling (`-P`); and,
+//! for one process on several interfaces (issue 12), how fast it reacts
+//! while another interface's script runs and what 16 interfaces cost.
 //!
 //! Each run is a throwaway namespace with a veth pair or a tap held open.
 //! The link is changed through one long-lived `ip -batch -` (so no process
@@ -26,6 +28,10 @@ fn main() {
     let path = std::env::var("IFPLUGD_BENCH_LOG").unwrap();
     let mut f = std::fs::OpenOptions::new().append(true).create(true).open(path).unwrap();
     f.write_all(line.as_bytes()).unwrap();
+    // The multi-interface row: this interface's script is the slow one.
+    if std::env::var("IFPLUGD_BENCH_SLOW").is_ok_and(|s| args.first() == Some(&s)) {
+        std::thread::sleep(std::time::Duration::from_secs(3));
+    }
 }
 "#;
 
@@ -101,6 +107,11 @@ pub fn run(root: &Path, cfg: &Config) -> Result<(), String> {
             }
         }
     }
+    let rows = latency_beside_slow_run(&bin, &stamp, cfg.changes)?;
+    for row in rows {
+        println!("{row}");
+        let _ = writeln!(report, "{row}");
+    }
     let _ = writeln!(
         report,
         "\n## Idle cost over {} s (veth, link up, no changes)\n",
@@ -119,6 +130,34 @@ pub fn run(root: &Path, cfg: &Config) -> Result<(), String> {
         report,
         "\nWake-ups: the daemon's voluntary context switches (/proc/PID/status) over the window, untraced. System calls: `strace -c -f -p PID` over a second window as long. VmHWM and CPU time (utime+stime) from /proc at the end of the idle window."
     );
+    let _ = writeln!(
+        report,
+        "\n## Memory: one process for many interfaces (veth pairs, link up)\n"
+    );
+    let _ = writeln!(
+        report,
+        "| daemon command | interfaces | VmHWM KiB |\n|---|---|---|"
+    );
+    let (one_cmd, one) = memory_run(&bin, &stamp, 1)?;
+    let (many_cmd, many) = memory_run(&bin, &stamp, MANY)?;
+    for row in [
+        format!("| `{one_cmd}` | 1 | {one} |"),
+        format!("| `{many_cmd}` | {MANY} | {many} |"),
+        format!(
+            "| {MANY} separate daemons (`-i NAME` each; {MANY} × the first row) | {MANY} | {} |",
+            one * MANY as u64
+        ),
+    ] {
+        println!("{row}");
+        let _ = writeln!(report, "{row}");
+    }
+    let ratio = many as f64 / one.max(1) as f64;
+    let verdict = if ratio <= 1.5 { "within" } else { "OVER" };
+    let line = format!(
+        "\n{MANY} interfaces in one process: {ratio:.2} × one interface ({verdict} issue 12's 1.5 ×). Each run: the start-up \"up\" of every interface, then every carrier down and up again at once (all scripts side by side), then VmHWM from /proc after 1 s."
+    );
+    println!("{line}");
+    let _ = writeln!(report, "{line}");
     let path = out_dir.join("report.md");
     std::fs::write(&path, &report).map_err(|e| format!("{}: {e}", path.display()))?;
     println!("\n{report}\nwritten to {}", path.display());
@@ -172,6 +211,24 @@ fn build_stamp(out_dir: &Path) -> Result<PathBuf, String> {
     }
 }
 
+/// How the daemon of a rig is started.
+struct Launch<'a> {
+    /// Its arguments before `-r STAMP`.
+    args: &'a [String],
+    /// Added to its environment.
+    env: &'a [(&'a str, &'a str)],
+    /// The start-up calls that say it is running.
+    calls: usize,
+    /// The interface (and its veth peer, or the tap's holder) that
+    /// `set_carrier` changes.
+    iface: String,
+    peer: Option<String>,
+    holder: Option<Child>,
+}
+
+/// Interfaces of the memory row's big instance.
+const MANY: usize = 16;
+
 /// The namespace, the device and the daemon of one run.
 struct Rig {
     // Field order is drop order: the daemon and holders go before the
@@ -212,7 +269,6 @@ impl Rig {
         };
         let ns = Namespace::create(tag)?;
         let dir = TempDir::create(tag)?;
-        let log = dir.0.join("calls.log");
         // Interface names are unique per run: the pid file is not namespaced.
         let iface = format!("bn{}{}", std::process::id() % 100_000, tag.len() % 10);
         let (peer, holder) = match device {
@@ -234,14 +290,84 @@ impl Rig {
         if poll_only {
             args.push("-P");
         }
-        let command = format!("ifplugd {} -r STAMP", args.join(" "));
+        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+        let launch = Launch {
+            args: &args,
+            env: &[],
+            calls: 1,
+            iface: iface.clone(),
+            peer,
+            holder,
+        };
+        Rig::launch(bin, stamp, ns, dir, launch)
+    }
+
+    /// A daemon on veth pairs `names` (peers `NAME`p, all up) in one
+    /// namespace: `-n -s` then `values` as `-i` values, `-u 0 -d 0 -t 1`.
+    /// It is running once every interface had its start-up "up" call.
+    fn start_veths(
+        bin: &Path,
+        stamp: &Path,
+        tag: &str,
+        names: &[String],
+        values: &[String],
+        env: &[(&str, &str)],
+    ) -> Result<Rig, String> {
+        let ns = Namespace::create(tag)?;
+        let dir = TempDir::create(tag)?;
+        for name in names {
+            let peer = format!("{name}p");
+            ns.ip(&["link", "add", name, "type", "veth", "peer", "name", &peer])?;
+            ns.ip(&["link", "set", &peer, "up"])?;
+        }
+        let mut args: Vec<String> = vec!["-n".into(), "-s".into()];
+        for v in values {
+            args.extend(["-i".into(), v.clone()]);
+        }
+        args.extend(["-u", "0", "-d", "0", "-t", "1"].map(String::from));
+        let first = names.first().ok_or("no interface")?;
+        let launch = Launch {
+            args: &args,
+            env,
+            calls: names.len(),
+            iface: first.clone(),
+            peer: Some(format!("{first}p")),
+            holder: None,
+        };
+        Rig::launch(bin, stamp, ns, dir, launch)
+    }
+
+    /// Starts the daemon (`ARGS -r STAMP`) in `ns` and the long-lived
+    /// `ip -batch -`; returns once the script was called `launch.calls`
+    /// times.
+    fn launch(
+        bin: &Path,
+        stamp: &Path,
+        ns: Namespace,
+        dir: TempDir,
+        launch: Launch,
+    ) -> Result<Rig, String> {
+        let log = dir.0.join("calls.log");
+        let shown: Vec<String> = launch
+            .args
+            .iter()
+            .map(|a| {
+                if a.contains(['*', '?', '[']) {
+                    format!("'{a}'")
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        let command = format!("ifplugd {} -r STAMP", shown.join(" "));
         let daemon = Command::new("ip")
             .args(["netns", "exec", &ns.name])
             .arg(bin)
-            .args(&args)
+            .args(launch.args)
             .arg("-r")
             .arg(stamp)
             .env("IFPLUGD_BENCH_LOG", &log)
+            .envs(launch.env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -258,35 +384,75 @@ impl Rig {
             daemon,
             ip,
             ip_in,
-            holder,
+            holder: launch.holder,
             log,
-            iface,
-            peer,
+            iface: launch.iface,
+            peer: launch.peer,
             command,
             _dir: dir,
             _ns: ns,
         };
-        // The start-up "up" call says the daemon is running.
-        rig.wait_calls(1, Duration::from_secs(10))?;
+        // The start-up "up" calls say the daemon is running.
+        rig.wait_calls(launch.calls, Duration::from_secs(10))?;
         Ok(rig)
     }
 
-    /// Turns the carrier on or off; returns when the command was written.
-    fn set_carrier(&mut self, on: bool) -> Result<SystemTime, String> {
-        let line = match &self.peer {
-            Some(peer) => format!("link set {peer} {}\n", if on { "up" } else { "down" }),
-            None => format!(
-                "link set {} carrier {}\n",
-                self.iface,
-                if on { "on" } else { "off" }
-            ),
-        };
+    /// Sets a veth peer up or down; returns when the command was written.
+    fn set_peer(&mut self, peer: &str, on: bool) -> Result<SystemTime, String> {
+        self.write_ip(&format!(
+            "link set {peer} {}\n",
+            if on { "up" } else { "down" }
+        ))
+    }
+
+    fn write_ip(&mut self, line: &str) -> Result<SystemTime, String> {
         let t = SystemTime::now();
         self.ip_in
             .write_all(line.as_bytes())
             .and_then(|()| self.ip_in.flush())
             .map_err(|e| format!("ip -batch: {e}"))?;
         Ok(t)
+    }
+
+    /// The calls of one interface's script.
+    fn calls_of(&self, iface: &str) -> Vec<(u128, String)> {
+        let mut calls = self.calls();
+        calls.retain(|(_, what)| what.split(' ').next() == Some(iface));
+        calls
+    }
+
+    fn wait_calls_of(
+        &self,
+        iface: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<Vec<(u128, String)>, String> {
+        let end = Instant::now() + timeout;
+        loop {
+            let calls = self.calls_of(iface);
+            if calls.len() >= n {
+                return Ok(calls);
+            }
+            if Instant::now() > end {
+                return Err(format!(
+                    "{iface}'s script was called {} times, expected {n}: {calls:?}",
+                    calls.len()
+                ));
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        }
+    }
+
+    /// Turns the carrier on or off; returns when the command was written.
+    fn set_carrier(&mut self, on: bool) -> Result<SystemTime, String> {
+        match self.peer.clone() {
+            Some(peer) => self.set_peer(&peer, on),
+            None => self.write_ip(&format!(
+                "link set {} carrier {}\n",
+                self.iface,
+                if on { "on" } else { "off" }
+            )),
+        }
     }
 
     fn calls(&self) -> Vec<(u128, String)> {
@@ -404,6 +570,119 @@ fn latency_run(
             )
         })
         .collect())
+}
+
+/// Change -> script latency on one interface of a pattern instance while
+/// the other interface's script sleeps 3 s: every change is made while
+/// such a script runs (within 2.8 s of its start), with the same random
+/// pauses as `latency_run`.
+fn latency_beside_slow_run(
+    bin: &Path,
+    stamp: &Path,
+    changes: usize,
+) -> Result<Vec<String>, String> {
+    let prefix = format!("bl{}", std::process::id() % 100_000);
+    let (fast, slow) = (format!("{prefix}1"), format!("{prefix}2"));
+    let names = [fast.clone(), slow.clone()];
+    let values = [format!("{prefix}?")];
+    let env = [("IFPLUGD_BENCH_SLOW", slow.as_str())];
+    let mut rig = Rig::start_veths(bin, stamp, "bench-slow", &names, &values, &env)?;
+    let (fast_peer, slow_peer) = (format!("{fast}p"), format!("{slow}p"));
+    let ns = |t: SystemTime| -> Result<u128, String> {
+        Ok(t.duration_since(UNIX_EPOCH)
+            .map_err(|e| e.to_string())?
+            .as_nanos())
+    };
+    const SLEEP_NS: u128 = 3_000_000_000;
+    const WINDOW_NS: u128 = 2_800_000_000;
+    let limit = Duration::from_secs(10);
+    // The slow script of the start-up "up" is the first window.
+    let mut slow_start = rig.wait_calls_of(&slow, 1, limit)?[0].0;
+    let (mut slow_calls, mut slow_up) = (1, true);
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    let mut rng = Lcg(0x7f4a_7c15 ^ u64::from(std::process::id()));
+    let mut up = true;
+    while on.len() + off.len() < changes {
+        if ns(SystemTime::now())? >= slow_start + WINDOW_NS {
+            // Let the slow script end, then start another one.
+            let end = slow_start + SLEEP_NS + 50_000_000;
+            let now = ns(SystemTime::now())?;
+            std::thread::sleep(Duration::from_nanos(
+                end.saturating_sub(now).try_into().unwrap_or(0),
+            ));
+            slow_up = !slow_up;
+            rig.set_peer(&slow_peer, slow_up)?;
+            slow_calls += 1;
+            slow_start = rig.wait_calls_of(&slow, slow_calls, limit)?[slow_calls - 1].0;
+            continue;
+        }
+        // Check that the slow script runs now (a child "STAMP SLOW ACTION").
+        let pid = rig.pid();
+        let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+            .map_err(|e| format!("/proc/{pid}/task/{pid}/children: {e}"))?;
+        let slow_runs = children.split_whitespace().any(|child| {
+            std::fs::read(format!("/proc/{child}/cmdline"))
+                .is_ok_and(|c| c.split(|&b| b == 0).nth(1) == Some(slow.as_bytes()))
+        });
+        if !slow_runs {
+            return Err(format!(
+                "{slow}'s script is not running; the daemon's children: {children:?}"
+            ));
+        }
+        up = !up;
+        let n = on.len() + off.len() + 2;
+        let t0 = ns(rig.set_peer(&fast_peer, up)?)?;
+        let calls = rig.wait_calls_of(&fast, n, limit)?;
+        let (t1, what) = &calls[n - 1];
+        let want = if up { "up" } else { "down" };
+        if what.split(' ').nth(1).is_none_or(|w| w != want) {
+            return Err(format!("expected a '{want}' call, got '{what}'"));
+        }
+        let ms = t1.saturating_sub(t0) as f64 / 1e6;
+        if up { &mut on } else { &mut off }.push(ms);
+        std::thread::sleep(Duration::from_millis(5 + rng.next() % 1000));
+    }
+    Ok([("on", on), ("off", off)]
+        .into_iter()
+        .map(|(what, v)| {
+            let (median, p99, max) = stats(v.clone());
+            format!(
+                "| veth (peer down/up), another interface's script sleeping 3 s | default (netlink) | `{}` | carrier {what} | {} | {median:.1} | {p99:.1} | {max:.1} |",
+                rig.command,
+                v.len()
+            )
+        })
+        .collect())
+}
+
+/// VmHWM of a daemon on `n` veth pairs: `-i NAME` for one, a pattern for
+/// more. Every interface has its start-up "up", then all go down at once
+/// and come up again at once (their scripts side by side).
+fn memory_run(bin: &Path, stamp: &Path, n: usize) -> Result<(String, u64), String> {
+    let prefix = format!("bm{}", std::process::id() % 100_000);
+    let (names, values): (Vec<String>, Vec<String>) = if n == 1 {
+        (vec![format!("{prefix}s")], vec![format!("{prefix}s")])
+    } else {
+        (
+            (0..n).map(|i| format!("{prefix}m{i:02}")).collect(),
+            vec![format!("{prefix}m??")],
+        )
+    };
+    let tag = format!("bench-mem{n}");
+    let mut rig = Rig::start_veths(bin, stamp, &tag, &names, &values, &[])?;
+    let mut calls = n;
+    for on in [false, true] {
+        let lines: String = names
+            .iter()
+            .map(|w| format!("link set {w}p {}\n", if on { "up" } else { "down" }))
+            .collect();
+        rig.write_ip(&lines)?;
+        calls += n;
+        rig.wait_calls(calls, Duration::from_secs(10))?;
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    let hwm = status_field(rig.pid(), "VmHWM")?;
+    Ok((rig.command.clone(), hwm))
 }
 
 fn idle_run(bin: &Path, stamp: &Path, poll_only: bool, secs: u64) -> Result<String, String> {

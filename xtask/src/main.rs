@@ -27,7 +27,8 @@ commands:
   bench [--changes N] [--idle-secs S]
       (N changes per run, half on and half off; default 400, idle 60 s)
       (root) reaction time and idle cost, netlink and polling modes;
-      writes target/bench/report.md
+      reaction beside another interface's 3 s script, and the memory of
+      one process on 16 interfaces; writes target/bench/report.md
   soak [--flaps N]
       (root) N carrier flaps (default 100000): no leak, no lost call
   dist [--target T]... [--via cross]

@@ -1,6 +1,13 @@
-//! The link machine against a scripted host: tables of exact log lines,
-//! script calls and times, then a randomised run of the rules that must hold
-//! whatever happens.
+//! The daemon against a scripted host: tables of exact log lines, script
+//! calls and times for one interface (BusyBox's applet: these must not
+//! change), then a randomised run of the rules that must hold whatever
+//! happens. With `multi`, `multi.rs` adds the supervisor's own cases.
+//!
+//! Scripts run in simulated time. Each `start_script` takes the next
+//! [`Plan`]; by default a script ends at once, and the harness hands its end
+//! to the daemon right after the call that started it: BusyBox's
+//! synchronous run, which the tables describe. Slower plans end when the
+//! clock reaches them, and a script's end wakes the host (as SIGCHLD does).
 
 extern crate std;
 
@@ -11,8 +18,16 @@ use std::vec;
 use std::vec::Vec;
 
 use super::*;
-use crate::detect::{Step as ProbeStep, IFF_RUNNING};
+use crate::delay::secs_to_millis;
+use crate::detect::{
+    ApiMode, Method, ProbeError, Reading, Status, Step as ProbeStep, IFF_RUNNING, IFF_UP,
+};
+use crate::host::Iface;
 use crate::messages::{write_line, Line, BANNER};
+use crate::script::ScriptCall;
+
+#[cfg(feature = "multi")]
+mod multi;
 
 const UP: Status = Status::Up;
 const DOWN: Status = Status::Down;
@@ -27,31 +42,52 @@ const IFINDEX: u32 = 7;
 /// One thing the daemon did that the tables look at.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Ev {
-    /// A log line, as `write_line` renders it without "ifplugd(eth0): " and
-    /// the newline.
-    Log(String),
-    Script(ScriptCall),
-    SetFlags(u32),
-    /// A signal reached the daemon: through `Daemon::signal`, or handed on
-    /// by a script run that it interrupted. Not shown in the tables.
+    /// A log line: whom it is about (the `WHO` of "ifplugd(WHO): "), and
+    /// its text as `write_line` renders it after that, without the newline.
+    Log(String, String),
+    /// A script started for this interface.
+    Script(String, ScriptCall),
+    SetFlags(String, u32),
+    /// The daemon signalled this interface's script: SIGKILL if true, else
+    /// SIGTERM. Shown only in `multi` tables.
+    Stop(String, bool),
+    /// The daemon asked for the list of interfaces. Shown only in `multi`
+    /// tables.
+    List,
+    /// A signal reached the daemon: a step's, or one that came while a
+    /// script ran ([`Plan::Sig`]). Not shown in the tables.
     Sig(Signal),
     /// The first `Flow::Exit` the daemon returned.
     Exit(u8),
 }
 
 impl Ev {
-    fn line(&self) -> Option<String> {
-        Some(match self {
-            Ev::Log(s) => s.clone(),
-            Ev::Script(c) => format!(
-                "run {} PREVIOUS={} CURRENT={}",
-                c.action.as_str(),
-                c.previous.as_str(),
-                c.current.as_str()
+    /// The event as a table shows it: with one interface its lines alone;
+    /// with `multi` each prefixed by the interface, and the host's acts too.
+    fn line(&self, multi: bool) -> Option<String> {
+        let (who, text) = match self {
+            Ev::Log(who, s) => (Some(who), s.clone()),
+            Ev::Script(who, c) => (
+                Some(who),
+                format!(
+                    "run {} PREVIOUS={} CURRENT={}",
+                    c.action.as_str(),
+                    c.previous.as_str(),
+                    c.current.as_str()
+                ),
             ),
-            Ev::SetFlags(f) => format!("set flags {f:#x}"),
-            Ev::Sig(_) => return None,
-            Ev::Exit(code) => format!("exit {code}"),
+            Ev::SetFlags(who, f) => (Some(who), format!("set flags {f:#x}")),
+            Ev::Stop(who, kill) if multi => (
+                Some(who),
+                if *kill { "SIGKILL" } else { "SIGTERM" }.to_string(),
+            ),
+            Ev::List if multi => (None, "list links".to_string()),
+            Ev::Stop(..) | Ev::List | Ev::Sig(_) => return None,
+            Ev::Exit(code) => (None, format!("exit {code}")),
+        };
+        Some(match who {
+            Some(who) if multi => format!("{who}: {text}"),
+            _ => text,
         })
     }
 }
@@ -137,8 +173,51 @@ struct Chaos {
     probe_fail: u64,
 }
 
-struct Mock {
-    now: Millis,
+/// How one run of the script goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Plan {
+    /// It ends this long after it started, so (0: at once).
+    Ends(Millis, ScriptOutcome),
+    /// The exec fails with this errno: `start_script` says so.
+    CantStart(i32),
+    /// The daemon gets this signal while the script runs, right after it
+    /// started. SIGTERM from the daemon ends it (killed by 15); if the
+    /// daemon does not stop it, it ends by itself at once (exit 0).
+    Sig(Signal),
+    /// It ignores SIGTERM: only SIGKILL ends it.
+    Hangs,
+}
+
+impl From<ScriptOutcome> for Plan {
+    fn from(o: ScriptOutcome) -> Plan {
+        match o {
+            ScriptOutcome::NotStarted(errno) => Plan::CantStart(errno),
+            o => Plan::Ends(0, o),
+        }
+    }
+}
+
+/// A script the host runs.
+#[derive(Clone, Debug)]
+struct Running {
+    slot: usize,
+    name: String,
+    /// When it ends, and how; `None`: not until it is signalled.
+    end: Option<(Millis, ScriptOutcome)>,
+    /// A signal for the daemon while it runs ([`Plan::Sig`]).
+    sig: Option<Signal>,
+    /// It ignores SIGTERM.
+    hangs: bool,
+}
+
+/// One interface of the mock's world.
+#[derive(Clone, Debug)]
+struct MockIf {
+    name: String,
+    /// Whether it exists at all: a missing one fails every ioctl with
+    /// ENODEV. (The one-interface tables keep it, and play the kernel's
+    /// answers through `index` and `flags` alone.)
+    present: bool,
     /// The link from each time on; `Error`: every probe fails with
     /// `err_errno`.
     link: Vec<(Millis, Status)>,
@@ -147,53 +226,25 @@ struct Mock {
     broken: Vec<(Method, Millis, Millis)>,
     flags: Result<u32, i32>,
     set_flags: Result<(), i32>,
+    /// SIOCGIFINDEX's answer.
     index: Option<u32>,
-    /// The scripts' outcomes in turn; then `Exited(0)`.
-    outcomes: VecDeque<ScriptOutcome>,
-    chaos: Option<Chaos>,
-    events: Vec<(Millis, Ev)>,
-    calls: Vec<(Millis, Call)>,
+    /// How long its scripts run when no plan says otherwise.
+    script_ms: Millis,
 }
 
-impl Mock {
-    fn new(link: &[(Millis, Status)]) -> Self {
-        Mock {
-            now: 0,
+impl MockIf {
+    fn new(name: &str, index: u32, link: &[(Millis, Status)]) -> Self {
+        MockIf {
+            name: name.to_string(),
+            present: true,
             link: link.to_vec(),
             err_errno: EOPNOTSUPP,
             broken: Vec::new(),
             flags: Ok(IFF_UP | IFF_RUNNING),
             set_flags: Ok(()),
-            index: Some(IFINDEX),
-            outcomes: VecDeque::new(),
-            chaos: None,
-            events: Vec::new(),
-            calls: Vec::new(),
+            index: Some(index),
+            script_ms: 0,
         }
-    }
-    fn flags(mut self, flags: Result<u32, i32>) -> Self {
-        self.flags = flags;
-        self
-    }
-    fn set_flags(mut self, r: Result<(), i32>) -> Self {
-        self.set_flags = r;
-        self
-    }
-    fn index(mut self, index: Option<u32>) -> Self {
-        self.index = index;
-        self
-    }
-    fn outcomes(mut self, o: &[ScriptOutcome]) -> Self {
-        self.outcomes = o.iter().copied().collect();
-        self
-    }
-    fn err_errno(mut self, errno: i32) -> Self {
-        self.err_errno = errno;
-        self
-    }
-    fn broken(mut self, m: Method, from: Millis, until: Millis) -> Self {
-        self.broken.push((m, from, until));
-        self
     }
 
     fn link_at(&self, t: Millis) -> Status {
@@ -204,53 +255,203 @@ impl Mock {
             self.link[i - 1].1
         }
     }
+}
+
+struct Mock {
+    now: Millis,
+    /// The interfaces; the one-interface tables have only eth0.
+    ifs: Vec<MockIf>,
+    /// The scripts' plans in turn, each for any interface (`None`) or a
+    /// named one; then each interface's plain run of `script_ms`.
+    plans: VecDeque<(Option<String>, Plan)>,
+    chaos: Option<Chaos>,
+    /// Several interfaces: lines name theirs, and any name is fine; else
+    /// every line and call must be about eth0.
+    multi: bool,
+    /// `list_links()`'s answer.
+    list: Result<(), i32>,
+    /// Dumps asked for and not answered yet.
+    dumps: usize,
+    /// Answer dumps by themselves, right after the call that asked (else a
+    /// test sends the answers).
+    auto_dump: bool,
+    events: Vec<(Millis, Ev)>,
+    calls: Vec<(Millis, String, Call)>,
+    running: Vec<Running>,
+}
+
+impl Mock {
+    /// eth0 alone, with this link.
+    fn new(link: &[(Millis, Status)]) -> Self {
+        Mock {
+            now: 0,
+            ifs: vec![MockIf::new("eth0", IFINDEX, link)],
+            plans: VecDeque::new(),
+            chaos: None,
+            multi: false,
+            list: Ok(()),
+            dumps: 0,
+            auto_dump: true,
+            events: Vec::new(),
+            calls: Vec::new(),
+            running: Vec::new(),
+        }
+    }
+    /// These interfaces, lines named by them.
+    #[cfg_attr(not(feature = "multi"), allow(dead_code))]
+    fn multi(ifs: Vec<MockIf>) -> Self {
+        Mock {
+            ifs,
+            multi: true,
+            ..Mock::new(&[])
+        }
+    }
+    fn eth0(&mut self) -> &mut MockIf {
+        &mut self.ifs[0]
+    }
+    fn flags(mut self, flags: Result<u32, i32>) -> Self {
+        self.eth0().flags = flags;
+        self
+    }
+    fn set_flags(mut self, r: Result<(), i32>) -> Self {
+        self.eth0().set_flags = r;
+        self
+    }
+    fn index(mut self, index: Option<u32>) -> Self {
+        self.eth0().index = index;
+        self
+    }
+    fn outcomes(mut self, o: &[ScriptOutcome]) -> Self {
+        self.plans = o.iter().map(|&o| (None, Plan::from(o))).collect();
+        self
+    }
+    fn plans(mut self, p: &[Plan]) -> Self {
+        self.plans = p.iter().map(|&p| (None, p)).collect();
+        self
+    }
+    fn err_errno(mut self, errno: i32) -> Self {
+        self.eth0().err_errno = errno;
+        self
+    }
+    fn broken(mut self, m: Method, from: Millis, until: Millis) -> Self {
+        self.eth0().broken.push((m, from, until));
+        self
+    }
 
     fn push(&mut self, ev: Ev) {
         self.events.push((self.now, ev));
     }
+
+    /// The name as the tables write it; with one interface, always eth0.
+    fn who(&self, name: &[u8]) -> String {
+        let who = std::str::from_utf8(name).expect("ASCII names").to_string();
+        if !self.multi {
+            assert_eq!(who, "eth0", "one interface: everything is about eth0");
+        }
+        who
+    }
+
+    fn call(&mut self, name: &IfName, call: Call) {
+        let who = self.who(name.as_bytes());
+        self.calls.push((self.now, who, call));
+    }
+
+    fn iface(&mut self, name: &IfName) -> Option<&mut MockIf> {
+        let name = name.as_bytes();
+        self.ifs
+            .iter_mut()
+            .find(|i| i.present && i.name.as_bytes() == name)
+    }
+
+    /// The plan of the next script for `who`.
+    fn plan(&mut self, who: &str) -> Plan {
+        if let Some(c) = &mut self.chaos {
+            return match c.rng.below(100) {
+                0..=91 => Plan::Ends(0, ScriptOutcome::Exited(0)),
+                92..=93 => Plan::Ends(0, ScriptOutcome::Exited(1)),
+                94 => Plan::Ends(0, ScriptOutcome::Killed(9)),
+                95 => Plan::CantStart(2),
+                96..=97 => Plan::Sig(Signal::Terminate),
+                98 => Plan::Sig(Signal::Hangup),
+                _ => Plan::Sig(Signal::Quit),
+            };
+        }
+        let next = self
+            .plans
+            .iter()
+            .position(|(w, _)| w.as_deref().is_none_or(|w| w == who));
+        if let Some((_, plan)) = next.and_then(|i| self.plans.remove(i)) {
+            return plan;
+        }
+        let ms = (self.ifs.iter().find(|i| i.present && i.name == who))
+            .or_else(|| self.ifs.iter().find(|i| i.name == who))
+            .map_or(0, |i| i.script_ms);
+        Plan::Ends(ms, ScriptOutcome::Exited(0))
+    }
+
+    /// The answer to a dump: every interface there is, then NLMSG_DONE.
+    fn dump(&self) -> Vec<u8> {
+        let mut d = Vec::new();
+        for i in self.ifs.iter().filter(|i| i.present) {
+            let flags = i.flags.unwrap_or(0);
+            d.extend(nl_msg(
+                16,
+                NLM_F_MULTI,
+                i.index.unwrap_or(0) as i32,
+                &i.name,
+                flags,
+            ));
+        }
+        d.extend(nl_done());
+        d
+    }
 }
 
 impl Host for Mock {
-    fn log(&mut self, msg: &Message<'_>) {
+    fn log(&mut self, who: &[u8], msg: &Message<'_>) {
+        let who = self.who(who);
         let mut line = Line::<256>::new();
-        write_line(&mut line, b"eth0", msg, strerror).unwrap();
+        write_line(&mut line, who.as_bytes(), msg, strerror).unwrap();
         let line = std::str::from_utf8(line.as_bytes()).expect("UTF-8 in these tests");
         let text = line
-            .strip_prefix("ifplugd(eth0): ")
+            .strip_prefix(&format!("ifplugd({who}): "))
             .and_then(|l| l.strip_suffix('\n'))
             .expect("BusyBox's line format")
             .to_string();
         let text = text.replace(BANNER, "<banner>");
-        self.push(Ev::Log(text));
+        self.push(Ev::Log(who, text));
     }
 
-    fn if_index(&mut self) -> Option<u32> {
-        self.calls.push((self.now, Call::IfIndex));
-        self.index
+    fn if_index(&mut self, name: &IfName) -> Option<u32> {
+        self.call(name, Call::IfIndex);
+        self.iface(name).and_then(|i| i.index)
     }
 
-    fn if_flags(&mut self) -> Result<u32, i32> {
-        self.calls.push((self.now, Call::IfFlags));
-        self.flags
+    fn if_flags(&mut self, name: &IfName) -> Result<u32, i32> {
+        self.call(name, Call::IfFlags);
+        self.iface(name).map_or(Err(ENODEV), |i| i.flags)
     }
 
-    fn set_if_flags(&mut self, flags: u32) -> Result<(), i32> {
-        self.push(Ev::SetFlags(flags));
-        let mut r = self.set_flags;
+    fn set_if_flags(&mut self, name: &IfName, flags: u32) -> Result<(), i32> {
+        let who = self.who(name.as_bytes());
+        self.push(Ev::SetFlags(who, flags));
+        let mut r = self.iface(name).map_or(Err(ENODEV), |i| i.set_flags);
         if let Some(c) = &mut self.chaos {
             if c.rng.chance(3) {
                 r = Err(1);
             }
         }
         if r.is_ok() {
-            self.flags = Ok(flags);
+            if let Some(i) = self.iface(name) {
+                i.flags = Ok(flags);
+            }
         }
         r
     }
 
-    fn probe(&mut self, method: Method) -> Result<Reading, ProbeError> {
+    fn probe(&mut self, name: &IfName, method: Method) -> Result<Reading, ProbeError> {
         let now = self.now;
-        self.calls.push((now, Call::Probe(method)));
+        self.call(name, Call::Probe(method));
         let fail = |errno| {
             Err(ProbeError {
                 step: first_step(method),
@@ -262,15 +463,17 @@ impl Host for Mock {
                 return fail(EOPNOTSUPP);
             }
         }
-        if self
-            .broken
+        let Some(i) = self.iface(name) else {
+            return fail(ENODEV);
+        };
+        if i.broken
             .iter()
             .any(|&(m, from, until)| m == method && from <= now && now < until)
         {
             return fail(EOPNOTSUPP);
         }
-        let up = match self.link_at(now) {
-            Status::Error => return fail(self.err_errno),
+        let up = match i.link_at(now) {
+            Status::Error => return fail(i.err_errno),
             s => s == UP,
         };
         Ok(match method {
@@ -282,7 +485,7 @@ impl Host for Mock {
                 [0; 6]
             }),
             Method::Iff => {
-                let flags = match self.flags {
+                let flags = match i.flags {
                     Ok(f) => f & !IFF_RUNNING,
                     Err(e) => return fail(e),
                 };
@@ -297,34 +500,59 @@ impl Host for Mock {
         })
     }
 
-    fn now(&mut self) -> Millis {
-        self.now
+    fn start_script(&mut self, iface: Iface<'_>, call: &ScriptCall) -> Result<(), i32> {
+        let who = self.who(iface.name.as_bytes());
+        assert!(
+            !self
+                .running
+                .iter()
+                .any(|r| r.slot == iface.slot || r.name == who),
+            "{who}: a script started while its last one runs"
+        );
+        self.push(Ev::Script(who.clone(), *call));
+        let plan = self.plan(&who);
+        let mut run = Running {
+            slot: iface.slot,
+            name: who,
+            end: None,
+            sig: None,
+            hangs: false,
+        };
+        match plan {
+            Plan::CantStart(errno) => return Err(errno),
+            Plan::Ends(ms, outcome) => run.end = Some((self.now + ms, outcome)),
+            Plan::Sig(sig) => run.sig = Some(sig),
+            Plan::Hangs => run.hangs = true,
+        }
+        self.running.push(run);
+        Ok(())
     }
 
-    fn run_script(&mut self, call: &ScriptCall) -> ScriptOutcome {
-        self.push(Ev::Script(*call));
-        let outcome = match &mut self.chaos {
-            Some(c) => match c.rng.below(100) {
-                0..=91 => ScriptOutcome::Exited(0),
-                92..=93 => ScriptOutcome::Exited(1),
-                94 => ScriptOutcome::Killed(9),
-                95 => ScriptOutcome::NotStarted(2),
-                96..=97 => ScriptOutcome::Interrupted(Signal::Terminate),
-                98 => ScriptOutcome::Interrupted(Signal::Hangup),
-                _ => ScriptOutcome::Interrupted(Signal::Quit),
-            },
-            None => self
-                .outcomes
-                .pop_front()
-                .unwrap_or(ScriptOutcome::Exited(0)),
-        };
-        if let ScriptOutcome::Interrupted(sig) = outcome {
-            // The shutdown script's own interruption changes nothing.
-            if call.current != ERR {
-                self.push(Ev::Sig(sig));
-            }
+    fn stop_script(&mut self, slot: usize, kill: bool) {
+        let now = self.now;
+        let r = self
+            .running
+            .iter_mut()
+            .find(|r| r.slot == slot)
+            .expect("stop_script: the slot's script runs");
+        let who = r.name.clone();
+        // One that has ended already (not reaped yet) is not changed.
+        if r.end.is_none_or(|(t, _)| t > now) && (kill || !r.hangs) {
+            r.end = Some((now, ScriptOutcome::Killed(if kill { 9 } else { 15 })));
         }
-        outcome
+        self.push(Ev::Stop(who, kill));
+    }
+
+    fn list_links(&mut self) -> Result<(), i32> {
+        self.push(Ev::List);
+        if self.list.is_ok() {
+            self.dumps += 1;
+        }
+        self.list
+    }
+
+    fn now(&mut self) -> Millis {
+        self.now
     }
 }
 
@@ -358,7 +586,7 @@ impl Sim {
 
     /// Runs one call; once the daemon has exited, checks that the call
     /// changed nothing and said Exit again.
-    fn call(&mut self, f: impl FnOnce(&mut Daemon<'static>, &mut Mock) -> Flow) -> Flow {
+    fn step(&mut self, f: impl FnOnce(&mut Daemon<'static>, &mut Mock) -> Flow) -> Flow {
         let before = (self.h.events.len(), self.h.calls.len());
         let flow = f(&mut self.d, &mut self.h);
         if let Some(code) = self.exit {
@@ -379,6 +607,63 @@ impl Sim {
             assert_eq!(self.d.poll_at(), None);
         }
         flow
+    }
+
+    /// One call, then what the host hands the daemon right after it: the
+    /// ends of the scripts that are over (the default ones at once),
+    /// signals that came while a script ran, and dumps' answers.
+    fn call(&mut self, f: impl FnOnce(&mut Daemon<'static>, &mut Mock) -> Flow) -> Flow {
+        let flow = self.step(f);
+        self.settle();
+        self.exit.map_or(flow, Flow::Exit)
+    }
+
+    fn settle(&mut self) {
+        for _ in 0..10_000 {
+            if self.exit.is_some() {
+                return;
+            }
+            let now = self.h.now;
+            if let Some(r) = self.h.running.iter_mut().find(|r| r.sig.is_some()) {
+                let sig = r.sig.take().expect("found by it");
+                let slot = r.slot;
+                self.h.push(Ev::Sig(sig));
+                self.step(|d, h| d.signal(h, sig));
+                // Not asked to stop (SIGHUP): it ends by itself, now.
+                if let Some(r) = self.h.running.iter_mut().find(|r| r.slot == slot) {
+                    if r.end.is_none() && !r.hangs {
+                        r.end = Some((now, ScriptOutcome::Exited(0)));
+                    }
+                }
+                continue;
+            }
+            let due = self
+                .h
+                .running
+                .iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.end.filter(|&(t, _)| t <= now).map(|(t, _)| (t, i)))
+                .min();
+            if let Some((_, i)) = due {
+                let r = self.h.running.remove(i);
+                let (_, outcome) = r.end.expect("due");
+                self.step(|d, h| d.script_ended(h, r.slot, outcome));
+                continue;
+            }
+            if self.h.dumps > 0 {
+                self.h.dumps -= 1;
+                if self.h.auto_dump {
+                    let dump = self.h.dump();
+                    self.step(|d, h| {
+                        d.netlink(h, &dump);
+                        d.wake(h, now)
+                    });
+                }
+                continue;
+            }
+            return;
+        }
+        panic!("the host's events never end");
     }
 
     fn start(&mut self, t: Millis) -> Flow {
@@ -403,7 +688,7 @@ impl Sim {
         self.at(t);
         self.call(|d, h| {
             d.netlink(h, datagram);
-            d.flow_now()
+            d.flow()
         });
     }
 
@@ -411,19 +696,29 @@ impl Sim {
         self.at(t);
         self.call(|d, h| {
             d.netlink_lost(h);
-            d.flow_now()
+            d.flow()
         });
     }
 
-    /// Sleeps as the host does: wakes at each `poll_at()` up to `end`.
+    /// When the host wakes next by itself: at `poll_at()` or when a script
+    /// ends, whichever is first.
+    fn next_wake(&self) -> Option<Millis> {
+        let ends = self.h.running.iter().filter_map(|r| r.end.map(|(t, _)| t));
+        let poll = self.d.poll_at().map(|at| at.max(self.h.now));
+        poll.into_iter().chain(ends).min()
+    }
+
+    /// Sleeps as the host does: wakes at each `poll_at()` and at each
+    /// script's end (its end, then a wake, as SIGCHLD does) up to `end`.
     fn run_until(&mut self, end: Millis) {
         for _ in 0..100_000 {
             if self.exit.is_some() {
                 return;
             }
-            match self.d.poll_at() {
-                Some(at) if at <= end => {
-                    let t = at.max(self.h.now);
+            match self.next_wake() {
+                Some(t) if t <= end => {
+                    self.at(t);
+                    self.settle();
                     self.wake(t);
                 }
                 _ => {
@@ -432,22 +727,21 @@ impl Sim {
                 }
             }
         }
-        panic!("poll_at() never passes {end}");
+        panic!("the host never sleeps past {end}");
     }
 
     fn lines(&self) -> Vec<(Millis, String)> {
         self.h
             .events
             .iter()
-            .filter_map(|(t, e)| e.line().map(|l| (*t, l)))
+            .filter_map(|(t, e)| e.line(self.h.multi).map(|l| (*t, l)))
             .collect()
     }
-}
 
-impl Daemon<'_> {
-    /// For the harness: Exit once the daemon is done, else Continue.
-    fn flow_now(&self) -> Flow {
-        self.done.map_or(Flow::Continue, Flow::Exit)
+    /// The status of the first interface watched (the one, without
+    /// `multi`).
+    fn status(&self) -> Status {
+        self.d.links().next().map_or(ERR, Link::status)
     }
 }
 
@@ -458,23 +752,26 @@ fn opts(f: impl FnOnce(&mut Options<'static>)) -> Options<'static> {
     o
 }
 
-/// One RTM_NEWLINK (16) or RTM_DELLINK (17) with IFLA_IFNAME, in native
-/// byte order.
-fn nl_link(ty: u16, index: i32, name: &str) -> Vec<u8> {
+const RTM_NEWLINK: u16 = 16;
+const RTM_DELLINK: u16 = 17;
+const NLM_F_MULTI: u16 = 2;
+
+/// One RTM_NEWLINK or RTM_DELLINK with IFLA_IFNAME, in native byte order.
+fn nl_msg(ty: u16, nl_flags: u16, index: i32, name: &str, flags: u32) -> Vec<u8> {
     let rta_len = 4 + name.len() + 1;
     let rta_space = (rta_len + 3) & !3;
     let total = 16 + 16 + rta_space;
     let mut v = Vec::with_capacity(total);
     v.extend_from_slice(&(total as u32).to_ne_bytes());
     v.extend_from_slice(&ty.to_ne_bytes());
-    v.extend_from_slice(&0u16.to_ne_bytes()); // flags
+    v.extend_from_slice(&nl_flags.to_ne_bytes());
     v.extend_from_slice(&0u32.to_ne_bytes()); // seq
     v.extend_from_slice(&0u32.to_ne_bytes()); // pid
     v.push(0); // AF_UNSPEC
     v.push(0);
     v.extend_from_slice(&1u16.to_ne_bytes()); // ARPHRD_ETHER
     v.extend_from_slice(&index.to_ne_bytes());
-    v.extend_from_slice(&(IFF_UP | IFF_RUNNING).to_ne_bytes());
+    v.extend_from_slice(&flags.to_ne_bytes());
     v.extend_from_slice(&0u32.to_ne_bytes()); // change
     v.extend_from_slice(&(rta_len as u16).to_ne_bytes());
     v.extend_from_slice(&3u16.to_ne_bytes()); // IFLA_IFNAME
@@ -483,12 +780,29 @@ fn nl_link(ty: u16, index: i32, name: &str) -> Vec<u8> {
     v
 }
 
+/// A dump's end: NLMSG_DONE with its 0.
+fn nl_done() -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&20u32.to_ne_bytes());
+    v.extend_from_slice(&3u16.to_ne_bytes()); // NLMSG_DONE
+    v.extend_from_slice(&NLM_F_MULTI.to_ne_bytes());
+    v.extend_from_slice(&[0; 8]);
+    v.extend_from_slice(&0i32.to_ne_bytes());
+    v
+}
+
+/// An announcement, flags up and running (the `Nl` step puts in eth0's
+/// flags as they are then).
+fn nl_link(ty: u16, index: i32, name: &str) -> Vec<u8> {
+    nl_msg(ty, 0, index, name, IFF_UP | IFF_RUNNING)
+}
+
 fn newlink(index: i32, name: &str) -> Vec<u8> {
-    nl_link(16, index, name)
+    nl_link(RTM_NEWLINK, index, name)
 }
 
 fn dellink(index: i32, name: &str) -> Vec<u8> {
-    nl_link(17, index, name)
+    nl_link(RTM_DELLINK, index, name)
 }
 
 // ---------------------------------------------------------------------------
@@ -592,16 +906,16 @@ impl Case {
                 Nl(t, mut bytes) => {
                     // The message carries the interface's flags as they
                     // are now, as the kernel's would.
-                    if let (Some(field), Ok(flags)) = (bytes.get_mut(24..28), sim.h.flags) {
+                    if let (Some(field), Ok(flags)) = (bytes.get_mut(24..28), sim.h.eth0().flags) {
                         field.copy_from_slice(&flags.to_ne_bytes());
                     }
                     sim.netlink(t, &bytes)
                 }
                 Lost(t) => sim.lost(t),
                 PollAt(p) => assert_eq!(sim.d.poll_at(), p, "{name}: poll_at at {}", sim.h.now),
-                StatusIs(s) => assert_eq!(sim.d.status(), s, "{name}: status at {}", sim.h.now),
-                Flags(f) => sim.h.flags = f,
-                Index(i) => sim.h.index = i,
+                StatusIs(s) => assert_eq!(sim.status(), s, "{name}: status at {}", sim.h.now),
+                Flags(f) => sim.h.eth0().flags = f,
+                Index(i) => sim.h.eth0().index = i,
             }
         }
         let got = sim.lines();
@@ -618,7 +932,7 @@ impl Case {
         );
         if let Some(calls) = self.calls {
             let got: Vec<(Millis, &str)> =
-                sim.h.calls.iter().map(|&(t, c)| (t, c.name())).collect();
+                sim.h.calls.iter().map(|(t, _, c)| (*t, c.name())).collect();
             assert_eq!(got, calls, "{name}: host calls");
         }
         sim
@@ -956,6 +1270,29 @@ fn signals() {
             ],
         ),
         case(
+            "SIGTERM while a script ignores SIGTERM: SIGKILL after the grace period, then the \
+             shutdown script",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).plans(&[Plan::Hangs]),
+            vec![
+                Start(0),
+                PollAt(None),
+                Sig(500, Signal::Terminate),
+                PollAt(Some(500 + crate::link::GRACE_MS)),
+                Run(5000),
+            ],
+            &[
+                &START_UP[..5],
+                &[
+                    (500, "stopping script"),
+                    (1500, EXEC_DOWN),
+                    (1500, "run down PREVIOUS=up CURRENT=error"),
+                    (1500, EXIT_0),
+                ],
+                &exiting(1500),
+            ],
+        ),
+        case(
             "SIGQUIT: no script, exit 1",
             opts(|_| {}),
             Mock::new(&[(0, UP)]),
@@ -1169,7 +1506,7 @@ fn auto_mode_takes_the_first_method_that_works() {
             sim.h
                 .calls
                 .iter()
-                .filter_map(|&(at, c)| match c {
+                .filter_map(|&(at, _, c)| match c {
                     Call::Probe(m) if at == t => Some(m),
                     _ => None,
                 })
@@ -1996,7 +2333,7 @@ fn script_outcomes() {
         case(
             "SIGTERM during the up script: the shutdown path",
             opts(|_| {}),
-            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Terminate)]),
+            Mock::new(&[(0, UP)]).plans(&[Plan::Sig(Signal::Terminate)]),
             vec![Start(0)],
             &[&start_up_then(&[
                 (0, "stopping script"),
@@ -2010,8 +2347,7 @@ fn script_outcomes() {
         case(
             "SIGTERM during the main loop's up script with -q: exiting",
             opts(|o| o.no_shutdown = true),
-            Mock::new(&[(0, DOWN), (1500, UP)])
-                .outcomes(&[ScriptOutcome::Interrupted(Signal::Terminate)]),
+            Mock::new(&[(0, DOWN), (1500, UP)]).plans(&[Plan::Sig(Signal::Terminate)]),
             vec![Start(0), Run(5000)],
             &[
                 &START_DOWN,
@@ -2028,9 +2364,9 @@ fn script_outcomes() {
         case(
             "SIGTERM during the main loop's down script: nothing more to run",
             opts(|_| {}),
-            Mock::new(&[(0, UP), (1500, DOWN)]).outcomes(&[
-                ScriptOutcome::Exited(0),
-                ScriptOutcome::Interrupted(Signal::Terminate),
+            Mock::new(&[(0, UP), (1500, DOWN)]).plans(&[
+                Plan::Ends(0, ScriptOutcome::Exited(0)),
+                Plan::Sig(Signal::Terminate),
             ]),
             vec![Start(0), Run(10_000)],
             &[
@@ -2046,16 +2382,20 @@ fn script_outcomes() {
             ],
         ),
         case(
-            "SIGHUP during the script: ignored",
+            // Changed with scripts that run side by side: SIGHUP no longer
+            // stops the script ("stopping script" was logged, and its end
+            // went unreported). It is ignored as BusyBox ignores it, which
+            // also waits for the script: it runs to its end.
+            "SIGHUP during the script: ignored, the script runs to its end",
             opts(|_| {}),
-            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Hangup)]),
+            Mock::new(&[(0, UP)]).plans(&[Plan::Sig(Signal::Hangup)]),
             vec![Start(0), PollAt(Some(1000)), Run(3000)],
-            &[&start_up_then(&[(0, "stopping script")])],
+            &[&START_UP],
         ),
         case(
             "SIGQUIT during the script: exiting, no script",
             opts(|_| {}),
-            Mock::new(&[(0, UP)]).outcomes(&[ScriptOutcome::Interrupted(Signal::Quit)]),
+            Mock::new(&[(0, UP)]).plans(&[Plan::Sig(Signal::Quit)]),
             vec![Start(0)],
             &[&start_up_then(&[
                 (0, "stopping script"),
@@ -2265,20 +2605,20 @@ impl Checker {
     }
 
     fn after_start(&mut self, sim: &Sim, flow: Flow) {
-        let st = sim.d.status();
+        let st = sim.status();
         self.status = st;
         self.reported = st;
         let wanted = (!self.opts.no_startup && st == UP) || self.opts.initial_down;
         let mut startup = 0;
         for (t, ev) in sim.h.events.clone() {
             self.seen += 1;
-            if let Ev::Log(l) = &ev {
+            if let Ev::Log(_, l) = &ev {
                 if l.starts_with("link is ") {
                     assert_eq!(*l, format!("link is {}", st.as_str()));
                     continue;
                 }
             }
-            if let Ev::Script(c) = ev {
+            if let Ev::Script(_, c) = ev {
                 if c.current != ERR {
                     assert_ne!(st, ERR, "no script before the status is known");
                     assert!(wanted, "start-up script against -p/-l: {c:?}");
@@ -2329,27 +2669,32 @@ impl Checker {
         }
         assert!(!self.ended, "{ev:?} after the end");
         match ev {
-            Ev::Log(l) if l == "link is up" || l == "link is down" => {
+            Ev::Log(_, l) if l == "link is up" || l == "link is down" => {
                 let s = if l == "link is up" { UP } else { DOWN };
                 assert_ne!(s, self.status, "'link is' names a change");
                 self.status = s;
                 self.since = t;
             }
-            Ev::Log(l) if l == "exiting" => {
+            Ev::Log(_, l) if l == "exiting" => {
                 if let Some((owed, ran)) = self.term {
                     assert_eq!(owed, ran, "the shutdown script iff owed");
                 }
                 self.ended = true;
             }
-            Ev::Log(l) if l.starts_with("can't set interface flags") => self.ended = true,
-            Ev::Log(l)
+            Ev::Log(_, l) if l.starts_with("can't set interface flags") => self.ended = true,
+            Ev::Log(_, l)
                 if l.contains("failed")
                     || l.starts_with("can't get interface flags")
                     || l == "interface doesn't exist, waiting" =>
             {
                 self.unknown_seen = true;
             }
-            Ev::Log(_) | Ev::SetFlags(_) => {}
+            Ev::Log(..) | Ev::SetFlags(..) | Ev::Stop(..) | Ev::List => {}
+            Ev::Sig(Signal::Terminate | Signal::Quit) if self.term.is_some() || self.quit => {
+                // A second one, while the shutdown script runs: it stops
+                // that script, and no other starts.
+                self.quit = true;
+            }
             Ev::Sig(Signal::Terminate) => {
                 assert!(self.term.is_none() && !self.quit);
                 let pending = self.status != self.reported;
@@ -2360,7 +2705,7 @@ impl Checker {
             }
             Ev::Sig(Signal::Quit) => self.quit = true,
             Ev::Sig(Signal::Hangup) => {}
-            Ev::Script(c) if c.current == ERR => {
+            Ev::Script(_, c) if c.current == ERR => {
                 assert!(!self.quit, "SIGQUIT runs no script");
                 let Some((owed, ran)) = self.term else {
                     panic!("CURRENT=error outside shutdown: {c:?}");
@@ -2371,7 +2716,7 @@ impl Checker {
                 self.term = Some((owed, true));
                 self.stats.shutdown_calls += 1;
             }
-            Ev::Script(c) => {
+            Ev::Script(_, c) => {
                 assert!(
                     self.term.is_none() && !self.quit,
                     "main-loop script while exiting"
@@ -2526,8 +2871,8 @@ fn random_run(seed: u64, steps: usize) -> Stats {
         rng: Rng::new(rng.next()),
         probe_fail: [0, 0, 1, 5][rng.below(4) as usize],
     });
-    mock.index = if rng.chance(20) { None } else { Some(IFINDEX) };
-    mock.flags = match rng.below(10) {
+    mock.eth0().index = if rng.chance(20) { None } else { Some(IFINDEX) };
+    mock.eth0().flags = match rng.below(10) {
         0 => Ok(0),
         1 => Err(ENODEV),
         _ => Ok(IFF_UP),
@@ -2540,14 +2885,14 @@ fn random_run(seed: u64, steps: usize) -> Stats {
     for _ in 0..steps {
         // The world moves.
         if rng.chance(4) {
-            sim.h.flags = match rng.below(6) {
+            sim.h.eth0().flags = match rng.below(6) {
                 0 => Ok(0),
                 1 => Err(ENODEV),
                 _ => Ok(IFF_UP),
             };
         }
         if rng.chance(4) {
-            sim.h.index = [None, Some(IFINDEX), Some(9)][rng.below(3) as usize];
+            sim.h.eth0().index = [None, Some(IFINDEX), Some(9)][rng.below(3) as usize];
         }
         let now = sim.h.now;
         let (flow, woke) = match rng.below(100) {
