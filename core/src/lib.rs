@@ -14,9 +14,9 @@ pub mod delay;
 pub mod detect;
 pub mod exec_path;
 pub mod host;
+pub mod ifname;
 #[cfg(feature = "ifplugstatus")]
 pub mod ifplugstatus;
-pub mod ifname;
 pub mod kernel;
 pub mod link;
 pub mod messages;

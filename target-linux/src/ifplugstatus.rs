@@ -4,10 +4,10 @@
 
 use crate::args::Args;
 use crate::netdev::NetDev;
-use ifplugd_core::IfName;
-use ifplugd_core::detect::{Method, ProbeError, Reading, IFF_UP};
+use ifplugd_core::detect::{Method, Reading, IFF_UP};
 use ifplugd_core::ifplugstatus::{self, Host, WlanQuality};
 use ifplugd_core::kernel::IFNAMSIZ;
+use ifplugd_core::IfName;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
@@ -27,7 +27,7 @@ pub fn by_name(args: Args) -> Option<u8> {
     };
     Some(ifplugstatus::run(
         &mut sys,
-        prog,
+        name,
         args.map(|a| a.to_bytes()),
     ))
 }
@@ -38,21 +38,24 @@ struct System {
 }
 
 impl System {
-    /// The socket `socket()` opened (it is called before any probe).
-    fn dev(&self, iface: &[u8]) -> Option<(NetDev<'_>, IfName)> {
-        // 0.28 strncpy()s the name into IFNAMSIZ - 1 bytes.
-        let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface))?;
-        Some((NetDev::new(self.socket.as_ref()?.as_fd()), name))
+    /// The socket `socket()` opened (it is called before any probe), and
+    /// the name cut as 0.28's strncpy() into IFNAMSIZ - 1 bytes does.
+    fn dev(&self, iface: &[u8]) -> Result<(NetDev<'_>, IfName), i32> {
+        let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface));
+        match (&self.socket, name) {
+            (Some(fd), Some(name)) => Ok((NetDev::new(fd.as_fd()), name)),
+            _ => Err(rustix::io::Errno::NODEV.raw_os_error()),
+        }
     }
 }
 
 impl Host for System {
-    fn stdout(&mut self, bytes: &[u8]) {
-        crate::process::write_stdout(bytes);
-    }
-
-    fn stderr(&mut self, bytes: &[u8]) {
-        crate::log::write_stderr(bytes);
+    fn write(&mut self, err: bool, bytes: &[u8]) {
+        if err {
+            crate::log::write_stderr(bytes);
+        } else {
+            crate::process::write_stdout(bytes);
+        }
     }
 
     fn strerror(&self, errno: i32) -> Option<&'static str> {
@@ -74,7 +77,7 @@ impl Host for System {
     }
 
     fn up(&mut self, iface: &[u8]) {
-        if let Some((dev, name)) = self.dev(iface) {
+        if let Ok((dev, name)) = self.dev(iface) {
             if let Ok(flags) = dev.flags(&name) {
                 if flags & IFF_UP == 0 {
                     let _ = dev.set_flags(&name, flags | IFF_UP);
@@ -83,19 +86,13 @@ impl Host for System {
         }
     }
 
-    fn probe(&mut self, iface: &[u8], method: Method) -> Result<Reading, ProbeError> {
-        match self.dev(iface) {
-            Some((dev, name)) => dev.probe(&name, method),
-            // Too long a name cannot happen (it is cut), no socket neither.
-            None => Err(ProbeError {
-                step: ifplugd_core::detect::Step::IfFlags,
-                errno: rustix::io::Errno::NODEV.raw_os_error(),
-            }),
-        }
+    fn probe(&mut self, iface: &[u8], method: Method) -> Result<Reading, i32> {
+        let (dev, name) = self.dev(iface)?;
+        dev.probe(&name, method).map_err(|e| e.errno)
     }
 
     fn wlan_quality(&mut self, iface: &[u8]) -> Option<WlanQuality> {
-        let (dev, name) = self.dev(iface)?;
+        let (dev, name) = self.dev(iface).ok()?;
         let (qual, level, max_level) = dev.wlan_quality(&name)?;
         Some(WlanQuality {
             qual,
@@ -108,26 +105,24 @@ impl Host for System {
         rustix::process::getuid().is_root()
     }
 
-    fn open_dev_list(&mut self) -> Result<(), i32> {
-        let fd = rustix::fs::open(
-            c"/proc/net/dev",
-            OFlags::RDONLY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )
-        .map_err(|e| e.raw_os_error())?;
-        self.dev_list = Some(fd);
-        Ok(())
-    }
-
-    fn read_dev_list(&mut self, buf: &mut [u8]) -> usize {
+    fn read_dev_list(&mut self, buf: &mut [u8]) -> Result<usize, i32> {
+        if self.dev_list.is_none() {
+            let fd = rustix::fs::open(
+                c"/proc/net/dev",
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| e.raw_os_error())?;
+            self.dev_list = Some(fd);
+        }
         let Some(fd) = &self.dev_list else {
-            return 0;
+            return Ok(0);
         };
         loop {
             match rustix::io::read(fd, &mut *buf) {
                 Err(rustix::io::Errno::INTR) => continue,
-                Ok(n) => return n,
-                Err(_) => return 0,
+                Ok(n) => return Ok(n),
+                Err(_) => return Ok(0),
             }
         }
     }
