@@ -19,10 +19,11 @@
 //! its first '/' in `-h` (the host passes the last component).
 
 use crate::detect::{Method, Reading, Status};
+use crate::kernel::IFNAMSIZ;
+use crate::IfName;
 use ufmt::uwrite;
 
-/// The system calls. Interface names are as given: the host cuts them to
-/// IFNAMSIZ - 1 bytes, as 0.28's `strncpy` does.
+/// The system calls.
 pub trait Host {
     /// Writes to stderr if `err`, else to stdout.
     fn write(&mut self, err: bool, bytes: &[u8]);
@@ -31,14 +32,13 @@ pub trait Host {
     /// The socket the ioctls go through (0.28 opens one per interface;
     /// opening it once is the same to the user). `Err(errno)`.
     fn socket(&mut self) -> Result<(), i32>;
-    /// `-a`: set IFF_UP if it is not set (0.28 calls this before each
-    /// probe; it is silent, so failures are ignored).
-    fn up(&mut self, iface: &[u8]);
-    /// One method's ioctl(s): `Err(errno)`.
-    fn probe(&mut self, iface: &[u8], method: Method) -> Result<Reading, i32>;
+    /// One method's ioctl(s): `Err(errno)`. With `up` (`-a`), first set
+    /// IFF_UP if it is not set (0.28 does so before each probe; it is
+    /// silent, so failures are ignored).
+    fn probe(&mut self, name: &IfName, method: Method, up: bool) -> Result<Reading, i32>;
     /// SIOCGIWSTATS and SIOCGIWRANGE, asked once the interface has an
     /// access point. `None` if either fails.
-    fn wlan_quality(&mut self, iface: &[u8]) -> Option<WlanQuality>;
+    fn wlan_quality(&mut self, name: &IfName) -> Option<WlanQuality>;
     /// Whether we run as root (the "Retry as root?" hint).
     fn is_root(&self) -> bool;
     /// The next bytes of /proc/net/dev, opened on the first call; `Ok(0)`
@@ -256,6 +256,8 @@ const ORDER: [Method; 5] = [
     Method::Private,
 ];
 
+const ENODEV: i32 = 19;
+
 const UP: &[u8] = b": link beat detected\n";
 const DOWN: &[u8] = b": unplugged\n";
 
@@ -264,17 +266,14 @@ const DOWN: &[u8] = b": unplugged\n";
 fn detect<H: Host + ?Sized>(
     host: &mut H,
     opts: Opts,
-    iface: &[u8],
+    name: &IfName,
     m: Method,
 ) -> Result<Status, i32> {
-    if opts.auto_up {
-        host.up(iface);
-    }
-    let reading = host.probe(iface, m)?;
+    let reading = host.probe(name, m, opts.auto_up)?;
     let status = reading.status(Status::Error);
     if let (Reading::WlanAp(_), Status::Up) = (reading, status) {
         // Associated: the link is there if the quality says so.
-        if !host.wlan_quality(iface).ok_or(0)?.link() {
+        if !host.wlan_quality(name).ok_or(0)?.link() {
             return Ok(Status::Down);
         }
     }
@@ -285,11 +284,19 @@ fn detect<H: Host + ?Sized>(
 /// the last errno when no method answered (or there is no socket).
 fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<Status, i32> {
     host.socket()?;
+    // 0.28 strncpy()s the name into IFNAMSIZ - 1 bytes; an empty one
+    // (or one with a NUL) is no device.
+    let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface));
+    let name = name.as_ref();
+    let detect = |host: &mut H, m| match name {
+        Some(name) => detect(host, opts, name, m),
+        None => Err(ENODEV),
+    };
     if opts.verbose > 0 {
         host.write(false, iface);
         host.write(false, b":\n");
         for m in ORDER {
-            let result = detect(host, opts, iface, m);
+            let result = detect(host, m);
             host.write(false, b"    ");
             host.write(
                 false,
@@ -316,7 +323,7 @@ fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<St
     }
     let mut found = Err(0);
     for m in &ORDER[..4] {
-        found = detect(host, opts, iface, *m);
+        found = detect(host, *m);
         if found.is_ok() {
             break;
         }
@@ -446,7 +453,6 @@ mod tests {
     }
 
     const EOPNOTSUPP: i32 = 95;
-    const ENODEV: i32 = 19;
 
     impl Host for Fake {
         fn write(&mut self, err: bool, b: &[u8]) {
@@ -466,17 +472,18 @@ mod tests {
                 Ok(())
             }
         }
-        fn up(&mut self, iface: &[u8]) {
-            self.upped.push(iface.to_vec());
-        }
-        fn probe(&mut self, iface: &[u8], m: Method) -> Result<Reading, i32> {
+        fn probe(&mut self, name: &IfName, m: Method, up: bool) -> Result<Reading, i32> {
+            let iface = name.as_bytes();
+            if up {
+                self.upped.push(iface.to_vec());
+            }
             self.asked.push(m);
             let known = self.answers.keys().any(|(i, _)| i == iface);
             let default = if known { EOPNOTSUPP } else { ENODEV };
             let r = self.answers.get(&(iface.to_vec(), key(m))).copied();
             r.unwrap_or(Err(default))
         }
-        fn wlan_quality(&mut self, _: &[u8]) -> Option<WlanQuality> {
+        fn wlan_quality(&mut self, _: &IfName) -> Option<WlanQuality> {
             self.quality
         }
         fn is_root(&self) -> bool {

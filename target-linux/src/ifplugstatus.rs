@@ -6,7 +6,6 @@ use crate::args::Args;
 use crate::netdev::NetDev;
 use ifplugd_core::detect::{Method, Reading, IFF_UP};
 use ifplugd_core::ifplugstatus::{self, Host, WlanQuality};
-use ifplugd_core::kernel::IFNAMSIZ;
 use ifplugd_core::IfName;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{Mode, OFlags};
@@ -38,14 +37,9 @@ struct System {
 }
 
 impl System {
-    /// The socket `socket()` opened (it is called before any probe), and
-    /// the name cut as 0.28's strncpy() into IFNAMSIZ - 1 bytes does.
-    fn dev(&self, iface: &[u8]) -> Result<(NetDev<'_>, IfName), i32> {
-        let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface));
-        match (&self.socket, name) {
-            (Some(fd), Some(name)) => Ok((NetDev::new(fd.as_fd()), name)),
-            _ => Err(rustix::io::Errno::NODEV.raw_os_error()),
-        }
+    /// The socket `socket()` opened (it is called before any probe).
+    fn dev(&self) -> Option<NetDev<'_>> {
+        Some(NetDev::new(self.socket.as_ref()?.as_fd()))
     }
 }
 
@@ -76,24 +70,20 @@ impl Host for System {
         Ok(())
     }
 
-    fn up(&mut self, iface: &[u8]) {
-        if let Ok((dev, name)) = self.dev(iface) {
-            if let Ok(flags) = dev.flags(&name) {
+    fn probe(&mut self, name: &IfName, method: Method, up: bool) -> Result<Reading, i32> {
+        let dev = self.dev().ok_or(0)?;
+        if up {
+            if let Ok(flags) = dev.flags(name) {
                 if flags & IFF_UP == 0 {
-                    let _ = dev.set_flags(&name, flags | IFF_UP);
+                    let _ = dev.set_flags(name, flags | IFF_UP);
                 }
             }
         }
+        dev.probe(name, method).map_err(|e| e.errno)
     }
 
-    fn probe(&mut self, iface: &[u8], method: Method) -> Result<Reading, i32> {
-        let (dev, name) = self.dev(iface)?;
-        dev.probe(&name, method).map_err(|e| e.errno)
-    }
-
-    fn wlan_quality(&mut self, iface: &[u8]) -> Option<WlanQuality> {
-        let (dev, name) = self.dev(iface).ok()?;
-        let (qual, level, max_level) = dev.wlan_quality(&name)?;
+    fn wlan_quality(&mut self, name: &IfName) -> Option<WlanQuality> {
+        let (qual, level, max_level) = self.dev()?.wlan_quality(name)?;
         Some(WlanQuality {
             qual,
             level,
