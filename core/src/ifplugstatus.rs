@@ -128,8 +128,8 @@ where
         for &c in letters {
             match c {
                 b'a' => opts.auto_up = !opts.auto_up,
-                b'v' => opts.verbose = opts.verbose.saturating_add(1),
-                b'q' => opts.verbose = opts.verbose.saturating_sub(1),
+                b'v' => opts.verbose = opts.verbose.wrapping_add(1),
+                b'q' => opts.verbose = opts.verbose.wrapping_sub(1),
                 b'h' => help = true,
                 b'V' => return Ok(Command::Version),
                 _ => return Err(BadOption),
@@ -208,31 +208,24 @@ pub const VERSION: &str = concat!(
     " (ifplugd-rs)\n"
 );
 
-/// `-h`, 0.28's text, with the state of -a, -q and -v.
+/// `-h`, 0.28's text: each `%` is the state of -a, -q, -v in turn.
+const USAGE: &[u8] = b" [options] [INTERFACE]
+   -a --auto            Enable interface automatically (%)
+   -q --quiet           Quiet behaviour (%)
+   -v --verbose         Enable verbosity (%)
+   -h --help            Show this help
+   -V --version         Show version number
+";
+
 fn write_usage<H: Host + ?Sized>(host: &mut H, prog: &[u8], opts: Opts) {
     host.write(false, prog);
-    let rows: [(&[u8], bool); 3] = [
-        (
-            b" [options] [INTERFACE]\n   -a --auto            Enable interface automatically (",
-            opts.auto_up,
-        ),
-        (
-            b")\n   -q --quiet           Quiet behaviour (",
-            opts.verbose < 0,
-        ),
-        (
-            b")\n   -v --verbose         Enable verbosity (",
-            opts.verbose > 0,
-        ),
-    ];
-    for (text, on) in rows {
-        host.write(false, text);
-        host.write(false, if on { "on" } else { "off" }.as_bytes());
+    let on = [opts.auto_up, opts.verbose < 0, opts.verbose > 0];
+    for (i, part) in USAGE.split(|&b| b == b'%').enumerate() {
+        host.write(false, part);
+        if let Some(&on) = on.get(i) {
+            host.write(false, if on { "on" } else { "off" }.as_bytes());
+        }
     }
-    host.write(
-        false,
-        b")\n   -h --help            Show this help\n   -V --version         Show version number\n",
-    );
 }
 
 fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
