@@ -232,7 +232,8 @@ fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
     match host.strerror(errno) {
         Some(text) => host.write(err, text.as_bytes()),
         None => {
-            let mut num = crate::messages::Line::<24>::new();
+            // The size main.rs uses too: one copy of the formatting code.
+            let mut num = crate::messages::Line::<256>::new();
             let _ = uwrite!(num, "Unknown error {}", errno);
             host.write(err, num.as_bytes());
         }
@@ -281,45 +282,50 @@ fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<St
     // (or one with a NUL) is no device.
     let name = IfName::new(iface.get(..IFNAMSIZ - 1).unwrap_or(iface));
     let name = name.as_ref();
-    let detect = |host: &mut H, m| match name {
+    let detect = |host: &mut H, m: Method| match name {
         Some(name) => detect(host, opts, name, m),
         None => Err(ENODEV),
     };
-    if opts.verbose > 0 {
+    // -v: all five, each answer printed; else the first four, up to the
+    // first that answers.
+    let verbose = opts.verbose > 0;
+    if verbose {
         host.write(false, iface);
         host.write(false, b":\n");
-        for m in ORDER {
-            let result = detect(host, m);
-            host.write(false, b"    ");
-            host.write(
-                false,
-                match m {
-                    Method::Wlan => "Wireless",
-                    _ => m.mode_name(),
-                }
-                .as_bytes(),
-            );
-            match result {
-                Ok(s) => host.write(false, if s == Status::Up { UP } else { DOWN }),
-                // 0.28 gives no reason for these two.
-                Err(_) if matches!(m, Method::Wlan | Method::Iff) => {
-                    host.write(false, b" failed.\n");
-                }
-                Err(errno) => {
-                    host.write(false, b" failed (");
-                    write_strerror(host, false, errno);
-                    host.write(false, b")\n");
-                }
-            }
-        }
-        return Ok(Status::Error);
     }
     let mut found = Err(0);
-    for m in &ORDER[..4] {
-        found = detect(host, *m);
-        if found.is_ok() {
-            break;
+    for &m in &ORDER[..if verbose { 5 } else { 4 }] {
+        found = detect(host, m);
+        if !verbose {
+            if found.is_ok() {
+                break;
+            }
+            continue;
         }
+        host.write(false, b"    ");
+        host.write(
+            false,
+            match m {
+                Method::Wlan => "Wireless",
+                _ => m.mode_name(),
+            }
+            .as_bytes(),
+        );
+        match found {
+            Ok(s) => host.write(false, if s == Status::Up { UP } else { DOWN }),
+            // 0.28 gives no reason for these two.
+            Err(_) if matches!(m, Method::Wlan | Method::Iff) => {
+                host.write(false, b" failed.\n");
+            }
+            Err(errno) => {
+                host.write(false, b" failed (");
+                write_strerror(host, false, errno);
+                host.write(false, b")\n");
+            }
+        }
+    }
+    if verbose {
+        return Ok(Status::Error);
     }
     if opts.verbose == 0 {
         host.write(false, iface);
