@@ -23,6 +23,10 @@ use crate::signal::Signal;
 /// (BusyBox's), else enough for a router's ports, VLANs and dongles.
 pub const MAX_LINKS: usize = if cfg!(feature = "multi") { 32 } else { 1 };
 
+/// `-w` (0.28's): how long the parent waits for the daemon's start-up.
+#[cfg(feature = "wait-on-fork")]
+pub const WAIT_ON_FORK_SECS: u32 = 60;
+
 /// What the host does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flow {
@@ -45,9 +49,11 @@ enum Phase {
 pub struct Daemon<'a> {
     opts: Options<'a>,
     /// The prefix of lines about the whole instance (without `multi`, the
-    /// one interface's name, which `opts` holds).
+    /// one interface's name).
     #[cfg(feature = "multi")]
     name: crate::options::InstanceName,
+    #[cfg(not(feature = "multi"))]
+    name: &'a [u8],
     /// Slots stay put while an interface is watched: the host's running
     /// scripts are known by them.
     links: [Option<Link>; MAX_LINKS],
@@ -57,6 +63,9 @@ pub struct Daemon<'a> {
     /// Start-up's list of interfaces is still coming in: the matching ones
     /// get start-up's treatment, not "appeared".
     listing: bool,
+    /// SIGUSR1s not yet undone by a SIGUSR2 (see `ctl`).
+    #[cfg(feature = "ctl")]
+    suspended: u32,
 }
 
 impl<'a> Daemon<'a> {
@@ -64,11 +73,15 @@ impl<'a> Daemon<'a> {
         Daemon {
             #[cfg(feature = "multi")]
             name: opts.instance_name(),
+            #[cfg(not(feature = "multi"))]
+            name: opts.iface_name(),
             opts,
             links: [const { None }; MAX_LINKS],
             phase: Phase::Run,
             patterns: false,
             listing: false,
+            #[cfg(feature = "ctl")]
+            suspended: 0,
         }
     }
 
@@ -81,7 +94,7 @@ impl<'a> Daemon<'a> {
         #[cfg(feature = "multi")]
         return &self.name;
         #[cfg(not(feature = "multi"))]
-        return self.opts.iface_name();
+        return self.name;
     }
 
     /// The machines of the interfaces watched now.
@@ -119,6 +132,11 @@ impl<'a> Daemon<'a> {
     pub fn signal<H: Host>(&mut self, host: &mut H, sig: Signal) -> Flow {
         let downs = match (self.phase, sig) {
             (Phase::Done(_), _) | (_, Signal::Hangup) => return self.flow(),
+            #[cfg(feature = "ctl")]
+            (_, Signal::Suspend | Signal::Resume | Signal::Info) => {
+                self.control(host, sig);
+                return self.flow();
+            }
             (Phase::Run, Signal::Terminate) => true,
             // SIGQUIT, or a second signal while stopping: no more scripts.
             _ => false,
@@ -173,12 +191,16 @@ impl<'a> Daemon<'a> {
             return;
         }
         if self.opts.poll_only {
-            for entry in self.links.iter_mut() {
+            for entry in &mut self.links {
                 let Some(link) = entry else { continue };
                 link.any_traffic();
             }
         }
         for msg in netlink::messages(datagram) {
+            // A start-up in this datagram may have ended the daemon.
+            if self.phase != Phase::Run {
+                return;
+            }
             match msg {
                 Ok(netlink::Message::Link(info)) => self.route(host, &info),
                 Ok(netlink::Message::Done) => self.listing = false,
@@ -186,7 +208,7 @@ impl<'a> Daemon<'a> {
                 Ok(_) => {}
                 Err(_) => {
                     host.log(self.name(), &Message::NetlinkTruncated);
-                    for entry in self.links.iter_mut() {
+                    for entry in &mut self.links {
                         let Some(link) = entry else { continue };
                         link.resync();
                     }
@@ -204,7 +226,7 @@ impl<'a> Daemon<'a> {
             return;
         }
         host.log(self.name(), &Message::NetlinkOverrun);
-        for entry in self.links.iter_mut() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.lost();
         }
@@ -225,6 +247,10 @@ impl<'a> Daemon<'a> {
             }
             Phase::Run => {}
         }
+        #[cfg(feature = "ctl")]
+        if self.suspended > 0 {
+            return self.flow();
+        }
         for (slot, entry) in self.links.iter_mut().enumerate() {
             let Some(link) = entry else { continue };
             if let Err(Exit(code)) = link.wake(opts, host, slot, now) {
@@ -237,6 +263,21 @@ impl<'a> Daemon<'a> {
         self.flow()
     }
 
+    /// `-w`: the exit status for the waiting parent once start-up is over
+    /// (the interface list is in, no start-up script still runs), as
+    /// 0.28's: 2 when a link is up, 3 when none is; `None` before.
+    #[cfg(feature = "wait-on-fork")]
+    pub fn startup_status(&self) -> Option<u8> {
+        let busy = self.listing || self.links().any(Link::script_running);
+        if self.phase != Phase::Run || busy {
+            return None;
+        }
+        let up = self
+            .links()
+            .any(|l| l.status() == crate::detect::Status::Up);
+        Some(if up { 2 } else { 3 })
+    }
+
     /// When the host must call [`Daemon::wake`] next, at the latest;
     /// `None`: only on netlink traffic, a signal or a script's end.
     pub fn poll_at(&self) -> Option<Millis> {
@@ -245,6 +286,10 @@ impl<'a> Daemon<'a> {
             Phase::Stop { .. } => true,
             Phase::Run => false,
         };
+        #[cfg(feature = "ctl")]
+        if !stopping && self.suspended > 0 {
+            return None;
+        }
         self.links()
             .filter_map(|link| {
                 if stopping {
@@ -282,7 +327,7 @@ impl<'a> Daemon<'a> {
     fn route<H: Host>(&mut self, host: &mut H, info: &LinkInfo<'_>) {
         let opts = &self.opts;
         let mut named = false;
-        for entry in self.links.iter_mut() {
+        for entry in &mut self.links {
             let Some(link) = entry else { continue };
             link.on_link(opts, info);
             named |= info.name == Some(link.name().as_bytes());
@@ -300,7 +345,7 @@ impl<'a> Daemon<'a> {
             }
         } else {
             let link = Link::appeared(name, &self.opts, info);
-            self.add(host, link);
+            Self::add(&mut self.links, host, link);
         }
     }
 
@@ -339,31 +384,35 @@ impl<'a> Daemon<'a> {
         by_pattern: bool,
         now: Millis,
     ) -> Result<(), Exit> {
-        if self.links().any(|l| *l.name() == name) {
+        // Without `multi` there is one `-i`, so nothing to find.
+        if cfg!(feature = "multi") && self.links().any(|l| *l.name() == name) {
             return Ok(());
         }
         let link = Link::new(name, by_pattern, &self.opts);
-        let Some(slot) = self.add(host, link) else {
-            return Ok(());
-        };
-        match self.links.get_mut(slot).and_then(Option::as_mut) {
-            Some(link) => link.start(&self.opts, host, slot, now),
+        match Self::add(&mut self.links, host, link) {
+            Some((slot, link)) => link.start(&self.opts, host, slot, now),
             None => Ok(()),
         }
     }
 
-    /// Puts a machine in a free slot; with none free, says so and drops it.
-    fn add<H: Host>(&mut self, host: &mut H, link: Link) -> Option<usize> {
-        let Some(slot) = self.links.iter().position(Option::is_none) else {
+    /// Puts a machine in a free slot, and gives it back there with the
+    /// slot's number; with none free, says so and drops it.
+    fn add<'l, H: Host>(
+        links: &'l mut [Option<Link>],
+        host: &mut H,
+        link: Link,
+    ) -> Option<(usize, &'l mut Link)> {
+        let Some((slot, entry)) = links.iter_mut().enumerate().find(|(_, e)| e.is_none()) else {
             host.log(link.name().as_bytes(), &Message::TooManyInterfaces);
             return None;
         };
-        if let Some(entry) = self.links.get_mut(slot) {
-            *entry = Some(link);
-        }
-        Some(slot)
+        Some((slot, entry.insert(link)))
     }
 }
 
+#[cfg(feature = "ctl")]
+mod ctl;
+#[cfg(all(test, feature = "ctl"))]
+mod ctl_tests;
 #[cfg(test)]
 mod tests;

@@ -117,16 +117,17 @@ pub enum Step {
 }
 
 impl Step {
-    /// The text before ": strerror" in BusyBox's error line.
-    pub const fn failure_text(self) -> &'static str {
+    /// The call BusyBox names in its error line, "CALL failed: strerror"
+    /// (ETHTOOL_GLINK is SIOCETHTOOL's command).
+    pub const fn call(self) -> &'static str {
         match self {
-            Step::EthtoolGlink => "ETHTOOL_GLINK failed",
-            Step::MiiPhy => "SIOCGMIIPHY failed",
-            Step::MiiReg => "SIOCGMIIREG failed",
-            Step::Private => "SIOCDEVPRIVATE failed",
-            Step::PrivateReg => "SIOCDEVPRIVATE+1 failed",
-            Step::Iwap => "SIOCGIWAP failed",
-            Step::IfFlags => "SIOCGIFFLAGS failed",
+            Step::EthtoolGlink => "ETHTOOL_GLINK",
+            Step::MiiPhy => "SIOCGMIIPHY",
+            Step::MiiReg => "SIOCGMIIREG",
+            Step::Private => "SIOCDEVPRIVATE",
+            Step::PrivateReg => "SIOCDEVPRIVATE+1",
+            Step::Iwap => "SIOCGIWAP",
+            Step::IfFlags => "SIOCGIFFLAGS",
         }
     }
 }

@@ -140,6 +140,12 @@ impl Link {
         self.status
     }
 
+    /// With `-M`'s rules, whether the interface exists (SIGHUP says it).
+    #[cfg(feature = "ctl")]
+    pub fn monitored_exists(&self) -> Option<bool> {
+        self.monitor.then_some(self.exists)
+    }
+
     pub fn script_running(&self) -> bool {
         self.run != Run::Idle
     }
@@ -192,7 +198,7 @@ impl Link {
         if self.exists {
             self.log(host, &Message::LinkIs(status));
         }
-        self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
+        self.next_poll = now.saturating_add(opts.poll_millis());
         self.exists_before = self.exists;
         if (!opts.no_startup && status == Status::Up) || opts.initial_down {
             self.report(opts, host, slot, status)?;
@@ -262,25 +268,24 @@ impl Link {
     }
 
     /// When [`Link::wake`] is due next, at the latest; `None`: only on
-    /// netlink traffic, a signal or the script's end.
+    /// netlink traffic, a signal or the script's end (a stopped script's
+    /// deadline is [`Link::kill_at`]).
     pub fn poll_at(&self, opts: &Options<'_>) -> Option<Millis> {
-        match self.run {
-            Run::Idle => {}
-            Run::Running | Run::Stopping(None) => return None,
-            Run::Stopping(kill_at) => return kill_at,
+        if self.run != Run::Idle {
+            return None;
         }
         if self.check_now || self.resync {
             return Some(0);
         }
-        let poll = (opts.poll_only || opts.poll_secs > 0).then_some(self.next_poll);
         if opts.poll_only {
             // BusyBox-style: delays are looked at only when polling.
-            return poll;
+            return Some(self.next_poll);
         }
-        match (poll, self.delay.deadline()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
+        let delay = self.delay.deadline();
+        if opts.poll_millis() == 0 {
+            return delay;
         }
+        Some(delay.map_or(self.next_poll, |at| at.min(self.next_poll)))
     }
 
     /// The host woke up: at a deadline, or after netlink traffic.
@@ -291,13 +296,10 @@ impl Link {
         slot: usize,
         now: Millis,
     ) -> Result<(), Exit> {
-        match self.run {
-            Run::Idle => {}
-            Run::Running | Run::Stopping(None) => return Ok(()),
-            Run::Stopping(_) => {
-                self.kill_due(host, slot, now);
-                return Ok(());
-            }
+        // Nothing is decided while the script runs. (A stopped one is
+        // [`Link::kill_due`]'s: only a stopping daemon stops scripts.)
+        if self.run != Run::Idle {
+            return Ok(());
         }
         if self.monitor {
             if self.resync {
@@ -351,7 +353,7 @@ impl Link {
             return Ok(());
         }
         if tick || opts.poll_only {
-            self.next_poll = now.saturating_add(secs_to_millis(opts.poll_secs));
+            self.next_poll = now.saturating_add(opts.poll_millis());
         }
         self.check(opts, host, slot, now)?;
         // A failed SIOCGIFFLAGS in the check made the interface missing:

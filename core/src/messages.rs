@@ -62,14 +62,21 @@ impl<const N: usize> uWrite for Line<N> {
 impl<const N: usize> WriteBytes for Line<N> {
     /// Writes what fits: a line too long is cut, not lost.
     fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
-        let room = N - self.buf.len();
-        let fits = bytes.get(..room).unwrap_or(bytes);
-        let _ = self.buf.extend_from_slice(fits);
-        if fits.len() < bytes.len() {
-            Err(Full)
-        } else {
-            Ok(())
-        }
+        append(self.buf.as_mut_view(), bytes)
+    }
+}
+
+/// [`Line::write_bytes`] for every `N`, and never inlined: lines are
+/// written in many places, and the copy inlined at each was 1 KB in all.
+#[inline(never)]
+fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) -> Result<(), Full> {
+    let room = buf.capacity() - buf.len();
+    let fits = bytes.get(..room).unwrap_or(bytes);
+    let _ = buf.extend_from_slice(fits);
+    if fits.len() < bytes.len() {
+        Err(Full)
+    } else {
+        Ok(())
     }
 }
 
@@ -112,6 +119,9 @@ pub enum Message<'a> {
     UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
+    /// The pid file could not be written (ours: BusyBox says nothing);
+    /// the daemon runs on without one.
+    PidFileFailed(i32),
     /// Every slot of the daemon's table is taken: this interface is not
     /// watched.
     TooManyInterfaces,
@@ -121,9 +131,37 @@ pub enum Message<'a> {
         what: &'a str,
         errno: i32,
     },
+    /// SIGUSR1 (0.28's words): the suspension's depth now.
+    #[cfg(feature = "ctl")]
+    Suspended(u32),
+    /// SIGUSR2 (0.28's words): the depth it ends.
+    #[cfg(feature = "ctl")]
+    Resumed(u32),
+    /// SIGHUP (0.28's words): an interface's status as the daemon has it.
+    #[cfg(feature = "ctl")]
+    Status {
+        suspended: bool,
+        iface: &'a [u8],
+        link: bool,
+    },
+    /// SIGHUP with `-M` (0.28's words): whether the interface exists.
+    #[cfg(feature = "ctl")]
+    Enabled(bool),
+    /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
+    /// " (strerror)").
+    #[cfg(feature = "ctl")]
+    KillFailed(i32),
 }
 
+// The same numbers on every Linux architecture, MIPS too.
+#[cfg(feature = "compat-options")]
 const EPERM: i32 = 1;
+#[cfg(feature = "compat-options")]
+const ENOENT: i32 = 2;
+#[cfg(feature = "compat-options")]
+const EACCES: i32 = 13;
+#[cfg(feature = "compat-options")]
+const EROFS: i32 = 30;
 
 /// How serious a line is: its syslog level (stderr does not show it).
 /// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
@@ -148,6 +186,7 @@ impl Message<'_> {
             | Message::SetFlagsFailed(e)
             | Message::NetlinkRecvFailed(e)
             | Message::PollFailed(e)
+            | Message::PidFileFailed(e)
             | Message::CantExecute { errno: e, .. }
             | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
@@ -160,19 +199,21 @@ impl Message<'_> {
         let routine = match *self {
             Message::LinkIs(s) => s != Status::Error,
             Message::ExitCode(code) => code == 0,
-            _ => matches!(
-                self,
-                Message::Started
-                    | Message::UppingInterface
-                    | Message::UsingMode(_)
-                    | Message::InterfaceExists
-                    | Message::InterfaceWaiting
-                    | Message::Executing { .. }
-                    | Message::InterfaceAppeared
-                    | Message::InterfaceDisappeared
-                    | Message::Exiting
-                    | Message::ScriptStopped
-            ),
+            _ => {
+                matches!(
+                    self,
+                    Message::Started
+                        | Message::UppingInterface
+                        | Message::UsingMode(_)
+                        | Message::InterfaceExists
+                        | Message::InterfaceWaiting
+                        | Message::Executing { .. }
+                        | Message::InterfaceAppeared
+                        | Message::InterfaceDisappeared
+                        | Message::Exiting
+                        | Message::ScriptStopped
+                ) || self.is_ctl_status()
+            }
         };
         if routine {
             Severity::Info
@@ -183,6 +224,20 @@ impl Message<'_> {
 }
 
 impl Message<'_> {
+    /// The lines SIGUSR1, SIGUSR2 and SIGHUP ask for: routine.
+    fn is_ctl_status(&self) -> bool {
+        #[cfg(feature = "ctl")]
+        return matches!(
+            self,
+            Message::Suspended(_)
+                | Message::Resumed(_)
+                | Message::Status { .. }
+                | Message::Enabled(_)
+        );
+        #[cfg(not(feature = "ctl"))]
+        false
+    }
+
     /// The text after "ifplugd(IFACE): ".
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
         match *self {
@@ -190,7 +245,10 @@ impl Message<'_> {
             Message::UppingInterface => f.write_str("upping interface"),
             Message::GetFlagsFailed(_) => f.write_str("can't get interface flags"),
             Message::SetFlagsFailed(_) => f.write_str("can't set interface flags"),
-            Message::ProbeFailed(p) => f.write_str(p.step.failure_text()),
+            Message::ProbeFailed(p) => {
+                f.write_str(p.step.call())?;
+                f.write_str(" failed")
+            }
             Message::UsingMode(m) => uwrite!(f, "using {} detection mode", m.mode_name()),
             Message::FailedToDetect => f.write_str("failed to detect link status"),
             Message::InterfaceExists => f.write_str("interface exists"),
@@ -230,8 +288,53 @@ impl Message<'_> {
                 f.write_str("'")
             }
             Message::ScriptStopped => f.write_str("stopping script"),
+            Message::PidFileFailed(_) => f.write_str("can't write pid file"),
             Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
             Message::Failed { what, .. } => f.write_str(what),
+            #[cfg(feature = "ctl")]
+            Message::Suspended(n) => uwrite!(f, "SIGUSR1: Daemon suspended (#{})", n),
+            #[cfg(feature = "ctl")]
+            Message::Resumed(n) => uwrite!(f, "SIGUSR2: Daemon resumed (#{})", n),
+            #[cfg(feature = "ctl")]
+            Message::Status {
+                suspended,
+                iface,
+                link,
+            } => {
+                let state = if suspended { "Suspended" } else { "Running" };
+                uwrite!(f, "SIGHUP: {}, link detected on ", state)?;
+                f.write_bytes(iface)?;
+                f.write_str(if link { ": yes" } else { ": no" })
+            }
+            #[cfg(feature = "ctl")]
+            Message::Enabled(on) => uwrite!(
+                f,
+                "SIGHUP: Interface {}",
+                if on { "enabled" } else { "disabled" }
+            ),
+            #[cfg(feature = "ctl")]
+            Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
+        }
+    }
+}
+
+impl Message<'_> {
+    /// Ours (compat-options; the applet's lines stay BusyBox's): what a
+    /// user without root is missing, said after strerror. An interface
+    /// ioctl refused with EPERM lacks CAP_NET_ADMIN (measured as uid 65534
+    /// on Linux 6.18: SIOCSIFFLAGS, SIOCGMIIPHY and SIOCGMIIREG; SIOCGIFFLAGS,
+    /// ETHTOOL_GLINK and netlink need nothing); a probe's line starts with
+    /// the call's name already. A pid file its directory refuses may go
+    /// elsewhere. One string each: one write, the least code.
+    #[cfg(feature = "compat-options")]
+    fn hint(&self, errno: i32) -> &'static str {
+        match *self {
+            Message::SetFlagsFailed(_) if errno == EPERM => " (SIOCSIFFLAGS needs CAP_NET_ADMIN)",
+            Message::ProbeFailed(_) if errno == EPERM => " (needs CAP_NET_ADMIN)",
+            Message::PidFileFailed(_) if matches!(errno, EACCES | EPERM | EROFS | ENOENT) => {
+                " (choose a writable directory with --pid-dir)"
+            }
+            _ => "",
         }
     }
 }
@@ -249,21 +352,28 @@ pub fn write_line<W: WriteBytes + ?Sized>(
     w.write_bytes(iface)?;
     w.write_str("): ")?;
     msg.write(w)?;
+    #[cfg(feature = "ctl")]
+    if let Message::KillFailed(e) = *msg {
+        // 0.28's form: "Failed to kill daemon. (No such process)".
+        match strerror(e) {
+            Some(text) => uwrite!(w, " ({})", text)?,
+            None => uwrite!(w, " (error {})", e)?,
+        }
+    }
     if let Some(e) = msg.errno() {
         match strerror(e) {
             Some(text) => uwrite!(w, ": {}", text)?,
             None => uwrite!(w, ": error {}", e)?,
         }
-        // The one fatal failure a user without privileges meets: say why.
-        if matches!(msg, Message::SetFlagsFailed(_)) && e == EPERM {
-            w.write_str(" (needs root or CAP_NET_ADMIN)")?;
-        }
+        #[cfg(feature = "compat-options")]
+        w.write_str(msg.hint(e))?;
     }
     w.write_str("\n")
 }
 
 #[cfg(test)]
 mod tests {
+    extern crate std;
     use super::*;
     use crate::detect::Step;
     use heapless::String;
@@ -330,16 +440,73 @@ mod tests {
         );
     }
 
+    fn with_strerror(m: Message<'_>, e: &'static str) -> String<128> {
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &m, |_| Some(e)).unwrap();
+        lossy(&s)
+    }
+
+    /// The applet's line is BusyBox's alone; compat-options adds the call
+    /// refused and the capability it needs.
     #[test]
     fn permission_hint() {
-        let mut s = Line::<128>::new();
-        write_line(&mut s, b"eth0", &Message::SetFlagsFailed(1), |_| {
-            Some("Operation not permitted")
-        })
-        .unwrap();
+        let eperm = "Operation not permitted";
+        let busybox = "ifplugd(eth0): can't set interface flags: Operation not permitted";
+        let hint = if cfg!(feature = "compat-options") {
+            " (SIOCSIFFLAGS needs CAP_NET_ADMIN)"
+        } else {
+            ""
+        };
+        let line = with_strerror(Message::SetFlagsFailed(1), eperm);
+        assert_eq!(line, [busybox, hint, "\n"].concat().as_str());
+        let mii = Message::ProbeFailed(ProbeError {
+            step: Step::MiiPhy,
+            errno: 1,
+        });
+        let hint = if cfg!(feature = "compat-options") {
+            " (needs CAP_NET_ADMIN)"
+        } else {
+            ""
+        };
         assert_eq!(
-            lossy(&s),
-            "ifplugd(eth0): can't set interface flags: Operation not permitted (needs root or CAP_NET_ADMIN)\n"
+            with_strerror(mii, eperm),
+            [
+                "ifplugd(eth0): SIOCGMIIPHY failed: Operation not permitted",
+                hint,
+                "\n"
+            ]
+            .concat()
+            .as_str()
+        );
+        // Another errno is no missing privilege.
+        assert_eq!(
+            with_strerror(Message::SetFlagsFailed(19), "No such device"),
+            "ifplugd(eth0): can't set interface flags: No such device\n"
+        );
+    }
+
+    #[test]
+    fn pid_file_hint() {
+        let hint = if cfg!(feature = "compat-options") {
+            " (choose a writable directory with --pid-dir)"
+        } else {
+            ""
+        };
+        for (errno, text) in [
+            (13, "Permission denied"),
+            (30, "Read-only file system"),
+            (2, "No such file or directory"),
+        ] {
+            assert_eq!(
+                with_strerror(Message::PidFileFailed(errno), text),
+                ["ifplugd(eth0): can't write pid file: ", text, hint, "\n"]
+                    .concat()
+                    .as_str()
+            );
+        }
+        assert_eq!(
+            with_strerror(Message::PidFileFailed(40), "Symbolic link loop"),
+            "ifplugd(eth0): can't write pid file: Symbolic link loop\n"
         );
     }
 
@@ -395,6 +562,7 @@ mod tests {
             Message::NetlinkRecvFailed(105),
             Message::PollFailed(4),
             Message::DaemonRunning,
+            Message::PidFileFailed(13),
             Message::Failed {
                 what: "fork",
                 errno: 12,
@@ -436,5 +604,55 @@ mod tests {
             s.as_bytes(),
             b"ifplugd(e\xff): executing '/etc/caf\xe9 e\xff up'\n"
         );
+    }
+
+    /// 0.28's ifplugd.c, word for word: the SIGUSR1/SIGUSR2/SIGHUP lines
+    /// and the client's failure ("Failed to kill daemon. (%s)").
+    #[cfg(feature = "ctl")]
+    #[test]
+    fn ctl_lines_in_0_28_words() {
+        assert_eq!(
+            text(Message::Suspended(2)),
+            "ifplugd(eth0): SIGUSR1: Daemon suspended (#2)\n"
+        );
+        assert_eq!(
+            text(Message::Resumed(1)),
+            "ifplugd(eth0): SIGUSR2: Daemon resumed (#1)\n"
+        );
+        let status = |suspended, link| Message::Status {
+            suspended,
+            iface: b"lan1",
+            link,
+        };
+        assert_eq!(
+            text(status(false, true)),
+            "ifplugd(eth0): SIGHUP: Running, link detected on lan1: yes\n"
+        );
+        assert_eq!(
+            text(status(true, false)),
+            "ifplugd(eth0): SIGHUP: Suspended, link detected on lan1: no\n"
+        );
+        assert_eq!(
+            text(Message::Enabled(false)),
+            "ifplugd(eth0): SIGHUP: Interface disabled\n"
+        );
+        assert_eq!(
+            text(Message::KillFailed(3)),
+            "ifplugd(eth0): Failed to kill daemon. (No such device)\n"
+        );
+        let mut s = Line::<128>::new();
+        write_line(&mut s, b"eth0", &Message::KillFailed(62), |_| None).unwrap();
+        assert_eq!(
+            s.as_bytes(),
+            b"ifplugd(eth0): Failed to kill daemon. (error 62)\n"
+        );
+        for m in [
+            Message::Suspended(1),
+            Message::Resumed(1),
+            status(true, true),
+        ] {
+            assert_eq!(m.severity(), Severity::Info, "{m:?}");
+        }
+        assert_eq!(Message::KillFailed(3).severity(), Severity::Error);
     }
 }

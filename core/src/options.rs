@@ -10,7 +10,20 @@
 //! Additions, none of which BusyBox's applet of the spec accepts: `-A`
 //! (BusyBox 1.36's), `-P` (poll only, no netlink fast path), `-V`/`--version`
 //! and `-h`/`--help`.
+//!
+//! With the `compat-options` feature, ifplugd 0.28's command line as well
+//! (its `getopt_long` table and option string
+//! `asni:r:t:T:u:d:hkbUDfFvm:pqwx:cISRzlMW`, as Debian's 0.28-19.5 builds
+//! it): every long name, in both `--name=VALUE` and `--name VALUE` forms,
+//! abbreviated as far as it stays unambiguous (glibc's rule: an exact name
+//! wins, else one name must start with the text given), with glibc's
+//! one-line complaints; the letters `-b -U -D -T -v -w -W -c -S -R -z`;
+//! and ours, `--pid-dir DIR`. Bundling, `--` and the stop at the first
+//! non-option stay BusyBox's (0.28's glibc would permute instead), and so
+//! do flags given twice (set, where 0.28 toggles) and numbers (checked,
+//! where 0.28 takes `atoi`'s).
 
+use crate::delay::{secs_to_millis, Millis};
 use crate::detect::ApiMode;
 use crate::messages::WriteBytes;
 use core::ffi::CStr;
@@ -69,6 +82,63 @@ pub struct Options<'a> {
     pub kill: bool,
     /// `-P`: BusyBox-style polling only, no netlink fast path.
     pub poll_only: bool,
+    /// `-b`/`--no-beep` (0.28): accepted for its command lines and ignored:
+    /// our targets have no PC speaker to beep with.
+    #[cfg(feature = "compat-options")]
+    pub no_beep: bool,
+    /// `-U`/`--no-beep-up` (0.28): accepted and ignored, as `no_beep`.
+    #[cfg(feature = "compat-options")]
+    pub no_beep_up: bool,
+    /// `-D`/`--no-beep-down` (0.28): accepted and ignored, as `no_beep`.
+    #[cfg(feature = "compat-options")]
+    pub no_beep_down: bool,
+    /// `-T`/`--poll-utime` (0.28): microseconds added to `-t`'s period, in
+    /// `0..=NUMBER_MAX` like `-t`. The period is [`Options::poll_millis`].
+    #[cfg(feature = "compat-options")]
+    pub poll_usecs: u32,
+    /// `-w`/`--wait-on-fork` (0.28): without `-n`, the parent exits only
+    /// once the daemon has done its first link check and start-up script,
+    /// with 0.28's codes (2 link detected, 3 no link, 255 if the daemon
+    /// died first; after 60 s it sends the child SIGTERM). Only with the
+    /// feature `wait-on-fork`; always false without.
+    pub wait_on_fork: bool,
+    /// `-W`/`--wait-on-kill` (0.28): with `-k`, exit only once the daemon
+    /// has (at most 5 s, as 0.28). Without `-k` it does nothing. The shim
+    /// acts on it (feature `ctl`).
+    #[cfg(feature = "ctl")]
+    pub wait_on_kill: bool,
+    /// `-c`, `-S`, `-R`, `-z` (0.28): ask the daemon of `-i` (found by its
+    /// pid file in `pid_dir`) instead of starting one. `-k` comes first,
+    /// as in 0.28: with `kill` set the shim kills and does not look here.
+    /// The shim acts on it (feature `ctl`).
+    #[cfg(feature = "ctl")]
+    pub request: Option<Request>,
+    /// `--pid-dir` (ours; no short letter, so that no later BusyBox or 0.28
+    /// letter can clash): the pid file's directory, an absolute path of at
+    /// most [`crate::pidfile::DIR_MAX`] bytes, for a daemon run as a user
+    /// who may not write `/var/run`. Read it through [`Options::pid_dir`].
+    #[cfg(feature = "compat-options")]
+    pub pid_dir: &'a CStr,
+}
+
+/// What `-c`, `-S`, `-R` or `-z` asks the running daemon. When several
+/// are given, the greatest in this order is the one asked, as in 0.28
+/// (which signals for `-R`, else `-z`, else `-S`, and checks only when none
+/// of them was given).
+#[cfg(feature = "ctl")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Request {
+    /// `-c`/`--check-running`: print `ifplugd process for device IFACE
+    /// running as pid N.` and exit 0, or `ifplugd not running.` and exit
+    /// 255 (0.28's lines and codes).
+    CheckRunning,
+    /// `-S`/`--suspend`: SIGUSR1 to the daemon, which then neither detects
+    /// nor runs scripts until resumed (nested: a counter).
+    Suspend,
+    /// `-z`/`--info`: SIGHUP to the daemon, which logs one status line.
+    Info,
+    /// `-R`/`--resume`: SIGUSR2 to the daemon.
+    Resume,
 }
 
 /// Most `-i` values one instance takes: one without `multi` (BusyBox's),
@@ -117,6 +187,24 @@ impl<'a> Options<'a> {
     pub fn iface_name(&self) -> &'a [u8] {
         self.ifaces.first().map_or(&b"eth0"[..], |i| i.to_bytes())
     }
+
+    /// The pid file's directory: `--pid-dir`'s, else BusyBox's `/var/run`.
+    pub fn pid_dir(&self) -> &CStr {
+        #[cfg(feature = "compat-options")]
+        return self.pid_dir;
+        #[cfg(not(feature = "compat-options"))]
+        return crate::pidfile::DEFAULT_DIR;
+    }
+
+    /// The poll period in milliseconds: `-t`, plus `-T`'s microseconds
+    /// rounded up, so that a period `-T` alone gives is never 0 (which
+    /// would mean "netlink only").
+    pub fn poll_millis(&self) -> Millis {
+        let ms = secs_to_millis(self.poll_secs);
+        #[cfg(feature = "compat-options")]
+        let ms = ms + Millis::from(self.poll_usecs.div_ceil(1000));
+        ms
+    }
 }
 
 impl Default for Options<'_> {
@@ -147,6 +235,21 @@ impl Default for Options<'_> {
             monitor: false,
             kill: false,
             poll_only: false,
+            #[cfg(feature = "compat-options")]
+            no_beep: false,
+            #[cfg(feature = "compat-options")]
+            no_beep_up: false,
+            #[cfg(feature = "compat-options")]
+            no_beep_down: false,
+            #[cfg(feature = "compat-options")]
+            poll_usecs: 0,
+            wait_on_fork: false,
+            #[cfg(feature = "ctl")]
+            wait_on_kill: false,
+            #[cfg(feature = "ctl")]
+            request: None,
+            #[cfg(feature = "compat-options")]
+            pid_dir: crate::pidfile::DEFAULT_DIR,
         }
     }
 }
@@ -167,7 +270,7 @@ pub enum Command<'a> {
 pub enum OptionError<'a> {
     /// An option letter we do not know (getopt: "unrecognized option").
     Unknown(&'a [u8]),
-    /// A long option we do not know.
+    /// A long option we do not know: the argument, whole.
     UnknownLong(&'a [u8]),
     /// An option that takes a value came last.
     MissingValue(&'a [u8]),
@@ -181,6 +284,19 @@ pub enum OptionError<'a> {
     PollZero,
     /// More `-i` values than [`MAX_IFACE_ARGS`].
     TooManyInterfaces,
+    /// The start of more than one long name: the argument, whole.
+    #[cfg(feature = "compat-options")]
+    AmbiguousLong(&'a [u8]),
+    /// This long option (its full name, without `--`) takes a value and
+    /// came last.
+    #[cfg(feature = "compat-options")]
+    LongMissingValue(&'static [u8]),
+    /// This long option (its full name) takes no value and was given one.
+    #[cfg(feature = "compat-options")]
+    LongValueRefused(&'static [u8]),
+    /// `--pid-dir` not absolute, or longer than [`crate::pidfile::DIR_MAX`].
+    #[cfg(feature = "compat-options")]
+    BadPidDir(&'a [u8]),
 }
 
 impl OptionError<'_> {
@@ -190,19 +306,44 @@ impl OptionError<'_> {
     }
 
     /// getopt's own complaints are followed by the usage text in BusyBox.
+    /// With `compat-options` a long option's complaint is glibc's single
+    /// line, as 0.28 prints it, without the (long) usage.
     pub const fn shows_usage(&self) -> bool {
-        matches!(
+        #[cfg(not(feature = "compat-options"))]
+        return matches!(
             self,
             OptionError::Unknown(_) | OptionError::UnknownLong(_) | OptionError::MissingValue(_)
-        )
+        );
+        #[cfg(feature = "compat-options")]
+        return matches!(self, OptionError::Unknown(_) | OptionError::MissingValue(_));
     }
 
     /// The error's text, naming the argument at fault as it came.
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
         let (before, arg, after) = match *self {
+            #[cfg(not(feature = "compat-options"))]
             OptionError::Unknown(c) | OptionError::UnknownLong(c) => {
                 ("unrecognized option: ", c, "")
             }
+            #[cfg(feature = "compat-options")]
+            OptionError::Unknown(c) => ("unrecognized option: ", c, ""),
+            // glibc's texts, as 0.28 prints them.
+            #[cfg(feature = "compat-options")]
+            OptionError::UnknownLong(s) => ("unrecognized option '", s, "'"),
+            // glibc's shorter form (its fallback when it cannot list the
+            // possibilities): the list costs 256 bytes of code here.
+            #[cfg(feature = "compat-options")]
+            OptionError::AmbiguousLong(s) => ("option '", s, "' is ambiguous"),
+            #[cfg(feature = "compat-options")]
+            OptionError::LongMissingValue(n) => ("option '--", n, "' requires an argument"),
+            #[cfg(feature = "compat-options")]
+            OptionError::LongValueRefused(n) => ("option '--", n, "' doesn't allow an argument"),
+            #[cfg(feature = "compat-options")]
+            OptionError::BadPidDir(s) => (
+                "invalid pid file directory '",
+                s,
+                "' (an absolute path of at most 200 bytes)",
+            ),
             OptionError::MissingValue(c) => ("option requires an argument: ", c, ""),
             OptionError::InvalidNumber(s) => ("invalid number '", s, "'"),
             OptionError::OutOfRange(s) => ("number ", s, " is not in 0..2147483647 range"),
@@ -218,8 +359,13 @@ impl OptionError<'_> {
     }
 }
 
-/// Letters that take a value, as in BusyBox's option string.
+/// Letters that take a value, as in BusyBox's option string (and `-T`,
+/// 0.28's).
 const fn takes_value(c: u8) -> bool {
+    #[cfg(feature = "compat-options")]
+    if c == b'T' {
+        return true;
+    }
     matches!(c, b'i' | b'r' | b't' | b'u' | b'd' | b'm' | b'x')
 }
 
@@ -233,11 +379,23 @@ where
     o.ifaces.clear();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
+        // A long option's value is set here; a flag goes on as its letter
+        // would ("--monitor" as "-M"), through BusyBox's loop below.
+        #[cfg(feature = "compat-options")]
+        let bytes = match parse_long(&mut o, arg, &mut args)? {
+            Long::Not => arg.to_bytes(),
+            Long::Flag(short) => short,
+            Long::Done => continue,
+        };
+        #[cfg(not(feature = "compat-options"))]
         let bytes = arg.to_bytes();
         match bytes {
             b"--" => break,
+            #[cfg(not(feature = "compat-options"))]
             b"--help" => return Ok(Command::Help),
+            #[cfg(not(feature = "compat-options"))]
             b"--version" => return Ok(Command::Version),
+            #[cfg(not(feature = "compat-options"))]
             [b'-', b'-', _, ..] => return Err(OptionError::UnknownLong(bytes)),
             // '+' in the option string: the first non-option ends the
             // options.
@@ -272,6 +430,28 @@ where
                 b'M' => o.monitor = true,
                 b'k' => o.kill = true,
                 b'P' => o.poll_only = true,
+                #[cfg(feature = "compat-options")]
+                b'b' => o.no_beep = true,
+                #[cfg(feature = "compat-options")]
+                b'U' => o.no_beep_up = true,
+                #[cfg(feature = "compat-options")]
+                b'D' => o.no_beep_down = true,
+                // 0.28's letter is accepted with its command line; it acts
+                // only in a build with wait-on-fork.
+                #[cfg(any(feature = "wait-on-fork", feature = "compat-options"))]
+                b'w' => o.wait_on_fork = true,
+                #[cfg(feature = "ctl")]
+                b'W' => o.wait_on_kill = true,
+                #[cfg(feature = "ctl")]
+                b'c' => o.request = o.request.max(Some(Request::CheckRunning)),
+                #[cfg(feature = "ctl")]
+                b'S' => o.request = o.request.max(Some(Request::Suspend)),
+                #[cfg(feature = "ctl")]
+                b'z' => o.request = o.request.max(Some(Request::Info)),
+                #[cfg(feature = "ctl")]
+                b'R' => o.request = o.request.max(Some(Request::Resume)),
+                #[cfg(feature = "compat-options")]
+                b'v' => return Ok(Command::Version),
                 b'V' => return Ok(Command::Version),
                 b'h' => return Ok(Command::Help),
                 _ => return Err(OptionError::Unknown(letter(bytes, i - 1))),
@@ -284,10 +464,153 @@ where
     for iface in &o.ifaces {
         check_iface(iface.to_bytes())?;
     }
-    if o.poll_only && o.poll_secs == 0 {
+    // No period: -t 0, and no -T either. (Not `poll_millis() == 0`: that
+    // costs the BusyBox build 288 bytes on x86_64.)
+    #[cfg(feature = "compat-options")]
+    let no_usecs = o.poll_usecs == 0;
+    #[cfg(not(feature = "compat-options"))]
+    let no_usecs = true;
+    if o.poll_only && o.poll_secs == 0 && no_usecs {
         return Err(OptionError::PollZero);
     }
     Ok(Command::Run(o))
+}
+
+/// 0.28's long names, each after its short form (`-a`) and ending in NUL,
+/// in its table's order (Debian's, with `-U`, `-D` and `-T`): glibc lists
+/// an ambiguous name's possibilities in this order. Ours comes last:
+/// `--pid-dir` has no letter, and `--` stands for none. One string, not a
+/// table of references: a third of the bytes.
+#[cfg(feature = "compat-options")]
+const LONG: &[u8] = b"\
+-ano-auto\0\
+-nno-daemon\0\
+-sno-syslog\0\
+-bno-beep\0\
+-Uno-beep-up\0\
+-Dno-beep-down\0\
+-fignore-fail\0\
+-Fignore-fail-positive\0\
+-Iignore-retval\0\
+-iiface\0\
+-rrun\0\
+-tpoll-time\0\
+-Tpoll-utime\0\
+-udelay-up\0\
+-ddelay-down\0\
+-mapi-mode\0\
+-wwait-on-fork\0\
+-Wwait-on-kill\0\
+-pno-startup\0\
+-qno-shutdown\0\
+-hhelp\0\
+-kkill\0\
+-ccheck-running\0\
+-vversion\0\
+-xextra-arg\0\
+-Ssuspend\0\
+-Rresume\0\
+-zinfo\0\
+-linitial-down\0\
+-Mmonitor\0\
+--pid-dir\0\
+";
+
+/// Each long option's short form (`-a`, or `--` for none) and name.
+#[cfg(feature = "compat-options")]
+fn long_options() -> impl Iterator<Item = (&'static [u8], &'static [u8])> {
+    LONG.split(|&b| b == 0)
+        .filter_map(|entry| entry.split_at_checked(2))
+}
+
+/// The name part of a long option: after `--`, up to the first `=`.
+#[cfg(feature = "compat-options")]
+fn long_name(arg: &[u8]) -> &[u8] {
+    let body = arg.get(2..).unwrap_or_default();
+    body.split(|&b| b == b'=').next().unwrap_or_default()
+}
+
+/// What [`parse_long`] made of an argument.
+#[cfg(feature = "compat-options")]
+enum Long {
+    /// Not a long option: for BusyBox's loop.
+    Not,
+    /// A flag: its short form (`-M`), for BusyBox's loop.
+    Flag(&'static [u8]),
+    /// An option with its value, set.
+    Done,
+}
+
+/// One `--name[=value]` argument, as glibc's `getopt_long` reads it: a
+/// value is set here (from after `=`, or else the next argument); a flag
+/// goes back as its short form.
+#[cfg(feature = "compat-options")]
+fn parse_long<'a, I>(
+    o: &mut Options<'a>,
+    arg: &'a CStr,
+    args: &mut I,
+) -> Result<Long, OptionError<'a>>
+where
+    I: Iterator<Item = &'a CStr>,
+{
+    let bytes = arg.to_bytes();
+    if !bytes.starts_with(b"--") || bytes == b"--" {
+        return Ok(Long::Not);
+    }
+    let given = long_name(bytes);
+    // An exact name wins over longer ones it starts ("--no-beep"), else
+    // it must start exactly one.
+    let mut found = None;
+    let mut starts = 0;
+    for (short, name) in long_options() {
+        if name == given {
+            found = Some((short, name));
+            starts = 1;
+            break;
+        }
+        if name.starts_with(given) {
+            found = Some((short, name));
+            starts += 1;
+        }
+    }
+    let (short, name) = match (found, starts) {
+        (Some(found), 1) => found,
+        (None, _) => return Err(OptionError::UnknownLong(bytes)),
+        _ => return Err(OptionError::AmbiguousLong(bytes)),
+    };
+    // After "--", the name and "=": the value, maybe empty ("--run=").
+    let inline = (bytes.len() > 2 + given.len()).then(|| {
+        let rest = arg.to_bytes_with_nul().get(3 + given.len()..);
+        rest.and_then(|r| CStr::from_bytes_with_nul(r).ok())
+            .unwrap_or_default()
+    });
+    let letter = short.get(1).copied().filter(|&c| c != b'-');
+    if letter.is_none_or(takes_value) {
+        let value = match inline {
+            Some(value) => value,
+            None => args.next().ok_or(OptionError::LongMissingValue(name))?,
+        };
+        match letter {
+            Some(c) => set_value(o, c, value)?,
+            None => o.pid_dir = check_pid_dir(value)?,
+        }
+        return Ok(Long::Done);
+    }
+    if inline.is_some() {
+        return Err(OptionError::LongValueRefused(name));
+    }
+    Ok(Long::Flag(short))
+}
+
+/// An absolute path short enough for the pid file's buffer.
+#[cfg(feature = "compat-options")]
+fn check_pid_dir(dir: &CStr) -> Result<&CStr, OptionError<'_>> {
+    let bytes = dir.to_bytes();
+    if bytes.first() == Some(&b'/') && bytes.len() <= crate::pidfile::DIR_MAX {
+        Ok(dir)
+    } else {
+        Err(OptionError::BadPidDir(bytes))
+    }
 }
 
 /// `arg` from byte `at` on, if anything is left: a C string still.
@@ -326,6 +649,8 @@ fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), Opti
         }
         b'r' => o.script = value,
         b't' => o.poll_secs = number(bytes)?,
+        #[cfg(feature = "compat-options")]
+        b'T' => o.poll_usecs = number(bytes)?,
         b'u' => o.delay_up = number(bytes)?,
         b'd' => o.delay_down = number(bytes)?,
         b'm' => match ApiMode::from_name(bytes) {
@@ -376,6 +701,8 @@ fn check_iface(name: &[u8]) -> Result<(), OptionError<'_>> {
 }
 
 /// The usage text, BusyBox's wording plus our additions.
+// ci/packaging.sh checks the first USAGE here against the man page.
+#[cfg(not(feature = "compat-options"))]
 pub const USAGE: &str = "\
 Usage: ifplugd [OPTIONS]
 
@@ -404,6 +731,52 @@ Network interface plug detection daemon
 \t-P\t\tPoll only: no netlink fast path (BusyBox timing)
 \t-V, --version\tShow version
 \t-h, --help\tShow this help
+";
+
+/// The usage text with 0.28's options: BusyBox's wording where both have
+/// an option, 0.28's for the rest, and the long names.
+#[cfg(feature = "compat-options")]
+pub const USAGE: &str = "\
+Usage: ifplugd [OPTIONS]
+
+Network interface plug detection daemon
+
+\t-n, --no-daemon\t\tRun in foreground
+\t-s, --no-syslog\t\tDon't log to syslog
+\t-i, --iface IFACE\tInterface
+\t-f, --ignore-fail\tTreat link detection error as link down
+\t-F, --ignore-fail-positive
+\t\t\t\tTreat link detection error as link up
+\t\t\t\t(otherwise exit on error)
+\t-a, --no-auto\t\tDon't up interface at each link probe
+\t-A\t\t\tDon't up newly appeared interface
+\t-M, --monitor\t\tMonitor creation/destruction of interface
+\t\t\t\t(otherwise it must exist)
+\t-r, --run PROG\t\tScript to run
+\t-x, --extra-arg ARG\tExtra argument for script
+\t-I, --ignore-retval\tDon't exit on nonzero exit code from script
+\t-p, --no-startup\tDon't run \"up\" script on startup
+\t-q, --no-shutdown\tDon't run \"down\" script on exit
+\t-l, --initial-down\tAlways run script on startup
+\t-t, --poll-time SECS\tPoll time in seconds (0: netlink events only)
+\t-T, --poll-utime USECS\tPoll time in microseconds, added to -t
+\t-u, --delay-up SECS\tDelay before running script after link up
+\t-d, --delay-down SECS\tDelay after link down
+\t-m, --api-mode MODE\tAPI mode (mii, priv, ethtool, wlan, iff, auto)
+\t-k, --kill\t\tKill running daemon
+\t-W, --wait-on-kill\tWhen run with -k, wait until the daemon died
+\t-w, --wait-on-fork\tWait until daemon fork finished
+\t-c, --check-running\tCheck if a daemon is currently running
+\t-S, --suspend\t\tSuspend running daemon
+\t-R, --resume\t\tResume running daemon
+\t-z, --info\t\tWrite status of running daemon to syslog
+\t-b, --no-beep\t\tAccepted, no effect (no PC speaker)
+\t-U, --no-beep-up\tAccepted, no effect
+\t-D, --no-beep-down\tAccepted, no effect
+\t-P\t\t\tPoll only: no netlink fast path (BusyBox timing)
+\t--pid-dir DIR\t\tPid file's directory (/var/run)
+\t-V, -v, --version\tShow version
+\t-h, --help\t\tShow this help
 ";
 
 #[cfg(test)]
@@ -578,7 +951,7 @@ mod tests {
 
     #[test]
     fn errors() {
-        assert_eq!(err(&["-z"]), OptionError::Unknown(b"z"));
+        assert_eq!(err(&["-y"]), OptionError::Unknown(b"y"));
         assert_eq!(err(&["-nä"]), OptionError::Unknown("ä".as_bytes()));
         assert_eq!(err(&["-€n"]), OptionError::Unknown("€".as_bytes()));
         assert_eq!(
@@ -592,7 +965,7 @@ mod tests {
         );
         assert_eq!(err(&["-i"]), OptionError::MissingValue(b"i"));
         assert_eq!(err(&["--foo"]), OptionError::UnknownLong(b"--foo"));
-        assert!(err(&["-z"]).shows_usage());
+        assert!(err(&["-y"]).shows_usage());
         assert!(!err(&["-t", "x"]).shows_usage());
         assert_eq!(err(&["-t", "x"]).exit_code(), 1);
     }
@@ -647,5 +1020,493 @@ mod tests {
             b"invalid number '1\xff'"
         );
         assert_eq!(text(OptionError::Unknown(b"z")), b"unrecognized option: z");
+    }
+
+    #[test]
+    fn pid_dir_defaults_to_var_run() {
+        assert_eq!(run(&[]).pid_dir(), c"/var/run");
+        assert_eq!(run(&["-t", "2"]).poll_millis(), 2000);
+        assert_eq!(run(&["-t", "0"]).poll_millis(), 0);
+    }
+
+    /// Without `compat-options` the command line is BusyBox's: no long
+    /// options but our two, no abbreviations, none of 0.28's letters.
+    #[cfg(not(feature = "compat-options"))]
+    #[test]
+    fn busybox_command_line_only() {
+        for long in [
+            "--iface=eth1",
+            "--no-daemon",
+            "--hel",
+            "--vers",
+            "--pid-dir=/run",
+        ] {
+            assert_eq!(err(&[long]), OptionError::UnknownLong(long.as_bytes()));
+            assert!(err(&[long]).shows_usage());
+        }
+        for letter in ["b", "U", "D", "T", "v", "w", "W", "c", "S", "R", "z"] {
+            // Other features' letters (wait-on-fork's -w, ctl's) are theirs.
+            let taken = (letter == "w" && cfg!(feature = "wait-on-fork"))
+                || ("WcSRz".contains(letter) && cfg!(feature = "ctl"));
+            if taken {
+                continue;
+            }
+            let arg = std::format!("-{letter}");
+            assert_eq!(err(&[&arg]), OptionError::Unknown(letter.as_bytes()));
+        }
+        assert!(!USAGE.contains("--iface"));
+        assert_eq!(parse([c"--help"]), Ok(Command::Help));
+        assert_eq!(parse([c"--version"]), Ok(Command::Version));
+    }
+
+    #[cfg(feature = "compat-options")]
+    mod compat {
+        use super::*;
+
+        fn text(e: OptionError<'_>) -> std::string::String {
+            let mut s = crate::messages::Line::<1024>::new();
+            e.write(&mut s).unwrap();
+            std::string::String::from_utf8(s.as_bytes().to_vec()).unwrap()
+        }
+
+        /// Each option, given every way 0.28 takes it: its letter, its long
+        /// name alone, `--name=VALUE` and `--name VALUE`. Each must set
+        /// what `check` looks at, and the ways must agree.
+        #[test]
+        fn every_long_option_every_form() {
+            type Check = fn(&Options<'static>) -> bool;
+            let flags: &[(&str, &str, Check)] = &[
+                ("a", "no-auto", |o| o.no_auto),
+                ("n", "no-daemon", |o| o.no_daemon),
+                ("s", "no-syslog", |o| o.no_syslog),
+                ("b", "no-beep", |o| o.no_beep),
+                ("U", "no-beep-up", |o| o.no_beep_up),
+                ("D", "no-beep-down", |o| o.no_beep_down),
+                ("f", "ignore-fail", |o| {
+                    o.ignore_fail && !o.ignore_fail_positive
+                }),
+                ("F", "ignore-fail-positive", |o| {
+                    o.ignore_fail_positive && !o.ignore_fail
+                }),
+                ("I", "ignore-retval", |o| o.ignore_retval),
+                ("w", "wait-on-fork", |o| o.wait_on_fork),
+                ("W", "wait-on-kill", |o| o.wait_on_kill),
+                ("p", "no-startup", |o| o.no_startup),
+                ("q", "no-shutdown", |o| o.no_shutdown),
+                ("k", "kill", |o| o.kill),
+                ("c", "check-running", |o| {
+                    o.request == Some(Request::CheckRunning)
+                }),
+                ("S", "suspend", |o| o.request == Some(Request::Suspend)),
+                ("R", "resume", |o| o.request == Some(Request::Resume)),
+                ("z", "info", |o| o.request == Some(Request::Info)),
+                ("l", "initial-down", |o| o.initial_down),
+                ("M", "monitor", |o| o.monitor),
+            ];
+            for &(letter, name, check) in flags {
+                let short = run(&[&std::format!("-{letter}")]);
+                let long = run(&[&std::format!("--{name}")]);
+                assert!(check(&short), "-{letter}");
+                assert!(!check(&run(&[])), "{name} is not a default");
+                assert_eq!(short, long, "-{letter} and --{name}");
+                assert_eq!(
+                    err(&[&std::format!("--{name}=x")]),
+                    OptionError::LongValueRefused(
+                        long_options().find(|l| l.1 == name.as_bytes()).unwrap().1
+                    )
+                );
+            }
+            let values: &[(&str, &str, &str, Check)] = &[
+                ("i", "iface", "wan0", |o| o.ifaces[..] == [c"wan0"]),
+                ("r", "run", "/bin/s", |o| o.script == c"/bin/s"),
+                ("t", "poll-time", "7", |o| o.poll_secs == 7),
+                ("T", "poll-utime", "250000", |o| o.poll_usecs == 250_000),
+                ("u", "delay-up", "3", |o| o.delay_up == 3),
+                ("d", "delay-down", "4", |o| o.delay_down == 4),
+                ("m", "api-mode", "mii", |o| o.api_mode == ApiMode::Mii),
+                ("x", "extra-arg", "extra", |o| o.extra_arg == Some(c"extra")),
+                ("", "pid-dir", "/run/ifplugd", |o| {
+                    o.pid_dir() == c"/run/ifplugd"
+                }),
+                // A value that looks like an option is still the value.
+                ("x", "extra-arg", "--monitor", |o| {
+                    o.extra_arg == Some(c"--monitor") && !o.monitor
+                }),
+            ];
+            for &(letter, name, value, check) in values {
+                let eq = run(&[&std::format!("--{name}={value}")]);
+                let next = run(&[&std::format!("--{name}"), value]);
+                assert!(check(&eq), "--{name}={value}");
+                assert!(!check(&run(&[])), "{name} is not a default");
+                assert_eq!(eq, next, "--{name}=V and --{name} V");
+                if !letter.is_empty() {
+                    assert_eq!(eq, run(&[&std::format!("-{letter}"), value]), "-{letter}");
+                    assert_eq!(eq, run(&[&std::format!("-{letter}{value}")]), "-{letter}V");
+                }
+                assert_eq!(
+                    err(&[&std::format!("--{name}")]),
+                    OptionError::LongMissingValue(name.as_bytes())
+                );
+            }
+            assert_eq!(parse([c"--help"]), Ok(Command::Help));
+            assert_eq!(parse([c"--version"]), Ok(Command::Version));
+            assert_eq!(parse([c"-v"]), Ok(Command::Version));
+            assert_eq!(parse([c"-nv"]), Ok(Command::Version));
+            assert_eq!(err(&["--help=x"]), OptionError::LongValueRefused(b"help"));
+            // The table is 0.28's (Debian's) and --pid-dir: nothing left out.
+            assert_eq!(long_options().count(), 31);
+            assert!(long_options().any(|l| l == (&b"--"[..], &b"pid-dir"[..])));
+            assert!(long_options().any(|l| l == (&b"-a"[..], &b"no-auto"[..])));
+        }
+
+        /// Every letter of 0.28's option string (Debian's 0.28-19.5):
+        /// `asni:r:t:T:u:d:hkbUDfFvm:pqwx:cISRzlMW`.
+        #[test]
+        fn every_letter_of_0_28() {
+            let spec = b"asni:r:t:T:u:d:hkbUDfFvm:pqwx:cISRzlMW";
+            for (i, &c) in spec.iter().enumerate() {
+                if c == b':' {
+                    continue;
+                }
+                let arg = std::format!("-{}", c as char);
+                let has_value = spec.get(i + 1) == Some(&b':');
+                assert_eq!(has_value, takes_value(c), "{arg}");
+                let value = match c {
+                    b'i' => "eth1",
+                    b'm' => "auto",
+                    b'r' | b'x' => "/x",
+                    _ => "1",
+                };
+                let args: Vec<&str> = if has_value {
+                    [&*arg, value].into()
+                } else {
+                    [&*arg].into()
+                };
+                let raw: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+                assert!(parse_bytes(&raw).is_ok(), "{arg}");
+                // And each has a long name in the table, with its letter.
+                let short = std::format!("-{}", c as char);
+                assert!(
+                    long_options().any(|l| l.0 == short.as_bytes()),
+                    "{arg} has no long name"
+                );
+            }
+        }
+
+        #[test]
+        fn abbreviations() {
+            assert!(run(&["--no-d"]).no_daemon);
+            assert!(run(&["--mon"]).monitor);
+            assert!(run(&["--k"]).kill);
+            assert_eq!(run(&["--ru", "/bin/s"]).script, c"/bin/s");
+            assert_eq!(run(&["--if=eth1"]).ifaces[..], [c"eth1"]);
+            assert_eq!(run(&["--delay-u=3"]).delay_up, 3);
+            assert_eq!(run(&["--poll-u", "5"]).poll_usecs, 5);
+            assert_eq!(run(&["--pi=/run"]).pid_dir(), c"/run");
+            assert_eq!(run(&["--api=e"]).api_mode, ApiMode::Ethtool);
+            assert_eq!(run(&["--ex", "e"]).extra_arg, Some(c"e"));
+            assert_eq!(run(&["--che"]).request, Some(Request::CheckRunning));
+            assert_eq!(run(&["--su"]).request, Some(Request::Suspend));
+            assert_eq!(run(&["--res"]).request, Some(Request::Resume));
+            assert_eq!(run(&["--inf"]).request, Some(Request::Info));
+            assert!(run(&["--ini"]).initial_down);
+            assert_eq!(parse([c"--h"]), Ok(Command::Help));
+            assert_eq!(parse([c"--vers"]), Ok(Command::Version));
+            // An exact name wins over the longer names it starts.
+            let o = run(&["--ignore-fail"]);
+            assert!(o.ignore_fail && !o.ignore_fail_positive);
+            assert!(run(&["--ignore-fail-p"]).ignore_fail_positive);
+            let o = run(&["--no-beep"]);
+            assert!(o.no_beep && !o.no_beep_up && !o.no_beep_down);
+            // A refused value names the whole name, not the abbreviation.
+            assert_eq!(err(&["--mon=x"]), OptionError::LongValueRefused(b"monitor"));
+            assert_eq!(err(&["--ru"]), OptionError::LongMissingValue(b"run"));
+        }
+
+        /// Texts as Debian's 0.28-19.5 (glibc 2.36) printed them, in a
+        /// namespace, after its "ifplugd: ".
+        #[test]
+        fn ambiguous() {
+            for arg in [
+                "--de", "--de=3", "--no", "--i", "--in", "--r", "--p", "--po", "--=x",
+            ] {
+                assert_eq!(
+                    err(&[arg]),
+                    OptionError::AmbiguousLong(arg.as_bytes()),
+                    "{arg}"
+                );
+                assert!(!err(&[arg]).shows_usage());
+            }
+            assert_eq!(
+                err(&["--no-beep-"]),
+                OptionError::AmbiguousLong(b"--no-beep-")
+            );
+            // glibc 2.36 goes on "; possibilities: '--delay-up' '--delay-down'";
+            // the line up to there is the same.
+            assert_eq!(text(err(&["--de"])), "option '--de' is ambiguous");
+            assert_eq!(text(err(&["--de=3"])), "option '--de=3' is ambiguous");
+            // Which names each starts, in 0.28's table order, as 0.28 lists
+            // them (and ours, where it starts the same).
+            let starting = |given: &str| -> Vec<&str> {
+                long_options()
+                    .filter(|(_, n)| n.starts_with(given.as_bytes()))
+                    .map(|(_, n)| std::str::from_utf8(n).unwrap())
+                    .collect()
+            };
+            assert_eq!(starting("de"), ["delay-up", "delay-down"]);
+            assert_eq!(
+                starting("no"),
+                [
+                    "no-auto",
+                    "no-daemon",
+                    "no-syslog",
+                    "no-beep",
+                    "no-beep-up",
+                    "no-beep-down",
+                    "no-startup",
+                    "no-shutdown"
+                ]
+            );
+            assert_eq!(
+                starting("i"),
+                [
+                    "ignore-fail",
+                    "ignore-fail-positive",
+                    "ignore-retval",
+                    "iface",
+                    "info",
+                    "initial-down"
+                ]
+            );
+            assert_eq!(starting("p"), ["poll-time", "poll-utime", "pid-dir"]);
+            assert_eq!(starting("").len(), 31);
+        }
+
+        #[test]
+        fn errors() {
+            for (args, e, t) in [
+                (
+                    &["--foo"][..],
+                    OptionError::UnknownLong(b"--foo"),
+                    "unrecognized option '--foo'",
+                ),
+                (
+                    &["--foo=bar"],
+                    OptionError::UnknownLong(b"--foo=bar"),
+                    "unrecognized option '--foo=bar'",
+                ),
+                (
+                    &["--ifacex"],
+                    OptionError::UnknownLong(b"--ifacex"),
+                    "unrecognized option '--ifacex'",
+                ),
+                (
+                    &["--monitor=x"],
+                    OptionError::LongValueRefused(b"monitor"),
+                    "option '--monitor' doesn't allow an argument",
+                ),
+                (
+                    &["--kill="],
+                    OptionError::LongValueRefused(b"kill"),
+                    "option '--kill' doesn't allow an argument",
+                ),
+                (
+                    &["--version=1"],
+                    OptionError::LongValueRefused(b"version"),
+                    "option '--version' doesn't allow an argument",
+                ),
+                (
+                    &["-n", "--iface"],
+                    OptionError::LongMissingValue(b"iface"),
+                    "option '--iface' requires an argument",
+                ),
+            ] {
+                assert_eq!(err(args), e, "{args:?}");
+                assert_eq!(text(e), t);
+                assert!(!e.shows_usage() && e.exit_code() == 1);
+            }
+            // Values are checked as the letters' are.
+            assert_eq!(err(&["--poll-time=x"]), OptionError::InvalidNumber(b"x"));
+            assert_eq!(
+                err(&["--poll-utime", "-1"]),
+                OptionError::InvalidNumber(b"-1")
+            );
+            assert_eq!(
+                err(&["-T", "2147483648"]),
+                OptionError::OutOfRange(b"2147483648")
+            );
+            assert_eq!(err(&["--iface="]), OptionError::BadInterface(b""));
+            assert_eq!(err(&["--iface=a/b"]), OptionError::BadInterface(b"a/b"));
+            assert_eq!(run(&["--run="]).script, c"");
+            assert_eq!(run(&["--api-mode=zzz"]).unknown_api_mode, Some(&b"zzz"[..]));
+            // Short letters keep BusyBox's texts and usage.
+            assert_eq!(err(&["-T"]), OptionError::MissingValue(b"T"));
+            assert!(err(&["-y"]).shows_usage());
+            // Any bytes: named as they came.
+            assert_eq!(
+                parse_bytes(&[b"--\xff"]),
+                Err(OptionError::UnknownLong(b"--\xff"))
+            );
+            let o = parse_bytes(&[b"--run=/etc/caf\xe9", b"--iface", b"\xe9th0"]);
+            let Ok(Command::Run(o)) = o else {
+                panic!("{o:?}")
+            };
+            assert_eq!(o.script.to_bytes(), b"/etc/caf\xe9");
+            assert_eq!(o.iface_name(), b"\xe9th0");
+        }
+
+        #[test]
+        fn pid_dir() {
+            assert_eq!(run(&[]).pid_dir(), crate::pidfile::DEFAULT_DIR);
+            assert_eq!(run(&["--pid-dir", "/"]).pid_dir(), c"/");
+            for bad in ["", "run", "./run", "~/run"] {
+                assert_eq!(
+                    err(&["--pid-dir", bad]),
+                    OptionError::BadPidDir(bad.as_bytes())
+                );
+            }
+            assert_eq!(
+                text(OptionError::BadPidDir(b"run")),
+                "invalid pid file directory 'run' (an absolute path of at most 200 bytes)"
+            );
+            assert_eq!(crate::pidfile::DIR_MAX, 200, "the text above says so");
+            let longest = std::format!("/{}", "d".repeat(crate::pidfile::DIR_MAX - 1));
+            let o = run(&["--pid-dir", &longest, "-i", "abcdefghijklmno"]);
+            let path = crate::pidfile::path(o.pid_dir().to_bytes(), o.iface_name()).unwrap();
+            assert!(path.ends_with(b"/ifplugd.abcdefghijklmno.pid\0"));
+            let too_long = std::format!("{longest}d");
+            assert_eq!(
+                err(&["--pid-dir", &too_long]),
+                OptionError::BadPidDir(too_long.as_bytes())
+            );
+        }
+
+        #[test]
+        fn stops_at_double_dash_and_first_non_option() {
+            let o = run(&["--no-daemon", "--", "--no-syslog"]);
+            assert!(o.no_daemon && !o.no_syslog);
+            let o = run(&["--no-daemon", "word", "--monitor", "--foo"]);
+            assert!(o.no_daemon && !o.monitor);
+            // "--" as a value is the value, not the end.
+            let o = run(&["--iface", "--", "-s"]);
+            assert_eq!(o.ifaces[..], [c"--"]);
+            assert!(o.no_syslog);
+            // Help and version end the parse, as -h and -V do.
+            assert_eq!(parse([c"--he", c"--foo"]), Ok(Command::Help));
+        }
+
+        #[test]
+        fn mixed_with_short_bundles() {
+            let o = run(&[
+                "-ns",
+                "--iface=wan0",
+                "-MT500",
+                "--delay-up",
+                "2",
+                "-wW",
+                "--run",
+                "/bin/s",
+                "-kx",
+                "e",
+                "--no-beep",
+                "-UD",
+                "--pid-dir=/run",
+            ]);
+            assert!(o.no_daemon && o.no_syslog && o.monitor && o.wait_on_fork && o.wait_on_kill);
+            assert!(o.kill && o.no_beep && o.no_beep_up && o.no_beep_down);
+            assert_eq!(o.ifaces[..], [c"wan0"]);
+            assert_eq!((o.poll_usecs, o.delay_up), (500, 2));
+            assert_eq!((o.script, o.extra_arg), (c"/bin/s", Some(c"e")));
+            assert_eq!(o.pid_dir(), c"/run");
+            // Last value wins, whichever form gave it.
+            assert_eq!(run(&["-t3", "--poll-time=9", "--poll-t", "4"]).poll_secs, 4);
+        }
+
+        #[cfg(feature = "multi")]
+        #[test]
+        fn each_iface_counts_in_any_form() {
+            assert_eq!(
+                run(&["-i", "a", "--iface=b", "--if", "lan*"]).ifaces[..],
+                [c"a", c"b", c"lan*"]
+            );
+        }
+
+        /// When several are asked, the one 0.28 would send.
+        #[test]
+        fn requests() {
+            for (args, r) in [
+                (&["-c"][..], Request::CheckRunning),
+                (&["-c", "-S"], Request::Suspend),
+                (&["-S", "-c"], Request::Suspend),
+                (&["-Sz"], Request::Info),
+                (&["-zS"], Request::Info),
+                (&["-R", "-S", "-z", "-c"], Request::Resume),
+                (&["-cSzR"], Request::Resume),
+            ] {
+                assert_eq!(run(args).request, Some(r), "{args:?}");
+            }
+            assert_eq!(run(&[]).request, None);
+            // -k is a field of its own; the shim puts it first.
+            let o = run(&["-k", "-S"]);
+            assert!(o.kill && o.request == Some(Request::Suspend));
+        }
+
+        #[test]
+        fn poll_period() {
+            assert_eq!(run(&[]).poll_millis(), 1000);
+            assert_eq!(run(&["-t1", "-T250000"]).poll_millis(), 1250);
+            assert_eq!(
+                run(&["-t0", "-T500"]).poll_millis(),
+                1,
+                "rounded up, never 0"
+            );
+            assert_eq!(run(&["-t0", "-T1000"]).poll_millis(), 1);
+            assert_eq!(run(&["-t0", "-T1001"]).poll_millis(), 2);
+            assert_eq!(run(&["-t", "0", "-P", "-T", "1"]).poll_millis(), 1);
+            assert_eq!(err(&["-P", "-t0", "-T0"]), OptionError::PollZero);
+            let max = std::format!("{NUMBER_MAX}");
+            assert_eq!(
+                run(&["-t", &max, "-T", &max]).poll_millis(),
+                u64::from(NUMBER_MAX) * 1000 + u64::from(NUMBER_MAX).div_ceil(1000)
+            );
+        }
+
+        #[test]
+        fn usage_lists_every_option() {
+            for (short, name) in long_options() {
+                let name = std::str::from_utf8(name).unwrap();
+                assert!(USAGE.contains(&std::format!("--{name}")), "--{name}");
+                if short != b"--" {
+                    let short = std::str::from_utf8(short).unwrap();
+                    let listed = [std::format!("\t{short}"), std::format!(", {short},")];
+                    assert!(listed.iter().any(|l| USAGE.contains(&**l)), "{short}");
+                }
+            }
+            for ours in ["-A", "-P", "-V"] {
+                assert!(USAGE.contains(ours));
+            }
+            for line in USAGE.lines() {
+                let width: usize =
+                    line.chars()
+                        .fold(0, |w, c| if c == '\t' { (w / 8 + 1) * 8 } else { w + 1 });
+                assert!(width <= 80, "{line:?}");
+            }
+        }
+    }
+
+    #[cfg(feature = "ctl")]
+    #[test]
+    fn ctl_letters() {
+        let o = run(&["-S"]);
+        assert_eq!(o.request, Some(Request::Suspend));
+        assert!(!o.wait_on_kill);
+        assert_eq!(run(&["-R"]).request, Some(Request::Resume));
+        assert_eq!(run(&["-z"]).request, Some(Request::Info));
+        assert_eq!(run(&["-i", "x"]).request, None);
+        // 0.28: -R before -z before -S, whatever the order given.
+        assert_eq!(run(&["-zS"]).request, Some(Request::Info));
+        assert_eq!(run(&["-R", "-S", "-z"]).request, Some(Request::Resume));
+        let o = run(&["-kW"]);
+        assert!(o.kill && o.wait_on_kill);
     }
 }

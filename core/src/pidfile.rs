@@ -1,18 +1,49 @@
-//! The pid file `/var/run/ifplugd.IFACE.pid`: its name and what it holds.
+//! The pid file `DIR/ifplugd.IFACE.pid` (BusyBox's DIR: `/var/run`): its
+//! name and what it holds.
 
+use core::ffi::CStr;
 use heapless::String;
 
-/// Long enough for the directory, "ifplugd.", the longest instance name
-/// and ".pid".
-pub type PidPath = heapless::Vec<u8, { 32 + crate::options::INSTANCE_MAX }>;
+/// BusyBox's directory, and ours unless `--pid-dir` names another.
+pub const DEFAULT_DIR: &CStr = c"/var/run";
 
-/// `/var/run/ifplugd.NAME.pid`, NUL-terminated for the kernel: NAME is the
-/// instance's (see [`crate::options::Options::instance_name`]), so with one
-/// `-i` the interface's, as BusyBox's. `None` if it is too long (the
-/// options parser refuses such names first).
-pub fn path(iface: &[u8]) -> Option<PidPath> {
+/// Longest directory [`path`] takes with compat-options: what `--pid-dir`
+/// accepts.
+pub const DIR_MAX: usize = 200;
+
+/// Room for the path: the directory, "/ifplugd.", the longest instance name
+/// (see [`crate::options::Options::instance_name`]: with one `-i`, the
+/// interface's), ".pid" and the NUL. Without compat-options the directory
+/// is always [`DEFAULT_DIR`], in the room BusyBox's build always had.
+const ROOM: usize = if cfg!(feature = "compat-options") {
+    DIR_MAX + "/ifplugd.".len() + crate::options::INSTANCE_MAX + ".pid\0".len()
+} else {
+    32 + crate::options::INSTANCE_MAX
+};
+
+/// Long enough for a directory of [`DIR_MAX`] bytes and any interface name.
+pub type PidPath = heapless::Vec<u8, ROOM>;
+
+/// `DIR/ifplugd.NAME.pid` (NAME: the instance's), NUL-terminated for the kernel; `None` if `dir`
+/// or `iface` is too long (the options parser refuses those first), or,
+/// without compat-options, if `dir` is not [`DEFAULT_DIR`].
+pub fn path(dir: &[u8], iface: &[u8]) -> Option<PidPath> {
+    #[cfg(feature = "compat-options")]
+    let parts = [dir, b"/ifplugd.", iface, b".pid\0"];
+    // Without compat-options the directory is always the default: the
+    // path in BusyBox's three pieces keeps that build byte for byte what
+    // it was (four pieces cost it 16 bytes on x86_64).
+    #[cfg(not(feature = "compat-options"))]
+    let parts = if dir == DEFAULT_DIR.to_bytes() {
+        [&b"/var/run/ifplugd."[..], iface, b".pid\0"]
+    } else {
+        return None;
+    };
+    if dir.len() > DIR_MAX || iface.len() > crate::options::INSTANCE_MAX {
+        return None;
+    }
     let mut p = PidPath::new();
-    for part in [&b"/var/run/ifplugd."[..], iface, b".pid\0"] {
+    for part in parts {
         p.extend_from_slice(part).ok()?;
     }
     Some(p)
@@ -79,9 +110,48 @@ mod tests {
 
     #[test]
     fn path_for_iface() {
-        assert_eq!(&path(b"eth0").unwrap()[..], b"/var/run/ifplugd.eth0.pid\0");
-        assert!(path(b"abcdefghijklmno").is_some());
-        assert_eq!(&path(b"\xe9").unwrap()[..], b"/var/run/ifplugd.\xe9.pid\0");
+        let dir = DEFAULT_DIR.to_bytes();
+        assert_eq!(
+            &path(dir, b"eth0").unwrap()[..],
+            b"/var/run/ifplugd.eth0.pid\0"
+        );
+        assert!(path(dir, b"abcdefghijklmno").is_some());
+        assert_eq!(
+            &path(dir, b"\xe9").unwrap()[..],
+            b"/var/run/ifplugd.\xe9.pid\0"
+        );
+    }
+
+    #[cfg(feature = "compat-options")]
+    #[test]
+    fn path_in_any_directory_that_fits() {
+        assert_eq!(
+            &path(b"/run/ifplugd", b"lan1").unwrap()[..],
+            b"/run/ifplugd/ifplugd.lan1.pid\0"
+        );
+        assert_eq!(&path(b"/", b"lan1").unwrap()[..], b"//ifplugd.lan1.pid\0");
+        let longest = [b'd'; DIR_MAX];
+        let name = [b'n'; crate::options::INSTANCE_MAX];
+        let p = path(&longest, &name).unwrap();
+        assert_eq!(p.len(), p.capacity(), "the buffer is exactly large enough");
+        let p = path(&longest, b"abcdefghijklmno").unwrap();
+        assert!(p.ends_with(b"/ifplugd.abcdefghijklmno.pid\0"));
+        // One byte more fails cleanly.
+        assert_eq!(path(&[b'd'; DIR_MAX + 1], b"abcdefghijklmno"), None);
+        assert_eq!(path(b"/", &[b'x'; crate::options::INSTANCE_MAX + 1]), None);
+    }
+
+    #[cfg(not(feature = "compat-options"))]
+    #[test]
+    fn only_the_default_directory_without_compat_options() {
+        assert_eq!(path(b"/run", b"eth0"), None);
+        assert_eq!(
+            path(
+                DEFAULT_DIR.to_bytes(),
+                &[b'x'; crate::options::INSTANCE_MAX + 1]
+            ),
+            None
+        );
     }
 
     #[test]

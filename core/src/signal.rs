@@ -8,6 +8,15 @@ pub enum Signal {
     Terminate,
     /// SIGQUIT: exit without the script.
     Quit,
-    /// SIGHUP: ignored, as BusyBox does.
+    /// SIGHUP without `ctl` (ignored, as BusyBox does), or SIGPIPE.
     Hangup,
+    /// SIGUSR1 (0.28's `-S`): one more level of suspension.
+    #[cfg(feature = "ctl")]
+    Suspend,
+    /// SIGUSR2 (0.28's `-R`): one level less.
+    #[cfg(feature = "ctl")]
+    Resume,
+    /// SIGHUP with `ctl` (0.28's `-z`): log each interface's status.
+    #[cfg(feature = "ctl")]
+    Info,
 }

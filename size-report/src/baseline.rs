@@ -1,14 +1,19 @@
-//! The committed per-symbol sizes (size-report/baseline/<triple>.tsv) that a
-//! report is compared with: one `symbol<TAB>bytes` line per symbol.
+//! The committed per-symbol sizes that a report is compared with, one file
+//! per target and build (size-report/baseline/<triple>.tsv for the default
+//! build, <triple>.applet.tsv for the applet): one `symbol<TAB>bytes` line
+//! per symbol.
 
-use crate::measure::Symbol;
+use crate::measure::{Build, Symbol};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub type Sizes = BTreeMap<String, u64>;
 
-pub fn path(dir: &Path, triple: &str) -> PathBuf {
-    dir.join(format!("{triple}.tsv"))
+pub fn path(dir: &Path, triple: &str, build: Build) -> PathBuf {
+    match build {
+        Build::Default => dir.join(format!("{triple}.tsv")),
+        Build::Applet => dir.join(format!("{triple}.applet.tsv")),
+    }
 }
 
 /// Symbol sizes by name; same-named symbols (statics of different C files,
@@ -46,9 +51,11 @@ pub fn read(path: &Path) -> Result<Option<Sizes>, String> {
     Ok(Some(sizes))
 }
 
-pub fn write(path: &Path, symbols: &[Symbol]) -> Result<(), String> {
-    let mut text = String::from(
-        "# symbol<TAB>bytes of the unstripped dist binary; `cargo xtask size --update-baseline`\n",
+pub fn write(path: &Path, build: Build, symbols: &[Symbol]) -> Result<(), String> {
+    let mut text = format!(
+        "# symbol<TAB>bytes of the unstripped dist binary unstripped/{}; \
+         `cargo xtask size --update-baseline`\n",
+        build.file()
     );
     for (name, size) in sizes(symbols) {
         text.push_str(&format!("{name}\t{size}\n"));

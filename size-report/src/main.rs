@@ -1,22 +1,27 @@
-//! The size report of the dist binaries (`cargo xtask size` runs it):
-//! per target the file size against its budget, the loadable sections, the
-//! bytes per crate and the largest symbols, and the per-symbol difference to
-//! the committed baseline, printed as BusyBox's bloat-o-meter prints it.
+//! The size report of the dist binaries (`cargo xtask size` runs it): per
+//! target and build the file size against its budget, the loadable
+//! sections, the bytes per crate and the largest symbols, and the per-symbol
+//! difference to the committed baseline, printed as BusyBox's bloat-o-meter
+//! prints it.
 //!
 //! usage: size-report --dist DIR --baseline DIR --budget FILE [--update-baseline]
 //!                    [--openwrt DIR]
 //!
-//! DIR/<triple>/ifplugd is the stripped binary that ships; symbols come from
-//! DIR/<triple>/unstripped/ifplugd, the same link before stripping.
+//! Every target of DIR has two builds (`cargo xtask dist` makes both):
+//! DIR/<triple>/ifplugd with the default features and
+//! DIR/<triple>/ifplugd-applet, BusyBox's applet alone; each is stripped and
+//! its symbols come from DIR/<triple>/unstripped/<same name>, the same link
+//! before stripping. Both must be within their budgets.
 //! `--openwrt target/openwrt` (as ci/openwrt.sh fills it, in the same
-//! layout) adds the OpenWrt-style builds, each of which must be no larger
-//! than the dist binary of its target.
+//! layout, default build only) adds the OpenWrt-style builds, each of which
+//! must be no larger than the default dist binary of its target.
 
 mod baseline;
 mod budget;
 mod measure;
 mod report;
 
+use measure::Build;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -67,41 +72,62 @@ fn main() -> ExitCode {
     }
 }
 
-/// Ok(false) when a target is over its budget.
+/// Ok(false) when a build is over its budget.
 fn run() -> Result<bool, String> {
     let args = parse_args()?;
     let budgets = budget::read(&args.budget)?;
-    let binaries = measure::all(&args.dist)?;
-    if binaries.is_empty() {
+    let defaults = measure::all(&args.dist, Build::Default)?;
+    if defaults.is_empty() {
         return Err(format!(
             "no target built in {} (run `cargo xtask dist` first)",
             args.dist.display()
         ));
     }
+    let applets = measure::all(&args.dist, Build::Applet)?;
+    // Both builds of every target, or the check of one would be skipped.
+    for (have, missing) in [(&defaults, &applets), (&applets, &defaults)] {
+        for b in have.iter() {
+            if !missing.iter().any(|m| m.triple == b.triple) {
+                let build = if b.build == Build::Default {
+                    Build::Applet
+                } else {
+                    Build::Default
+                };
+                return Err(format!(
+                    "{} has no {} (run `cargo xtask dist --target {}`)",
+                    args.dist.join(&b.triple).display(),
+                    build.file(),
+                    b.triple
+                ));
+            }
+        }
+    }
+    let mut binaries: Vec<_> = defaults.into_iter().chain(applets).collect();
+    binaries.sort_by(|a, b| (&a.triple, a.build).cmp(&(&b.triple, b.build)));
     let openwrt = match &args.openwrt {
-        Some(dir) => measure::all(dir)?,
+        Some(dir) => measure::all(dir, Build::Default)?,
         None => Vec::new(),
     };
     // An OpenWrt-style binary carries no C library: it may be no larger than
-    // the static dist binary of its target, or, if that was not built, its
-    // budget.
+    // the static dist binary of its target (the default build, which has the
+    // same features), or, if that was not built, its budget.
     let limit = |b: &measure::Binary| {
         binaries
             .iter()
-            .find(|d| d.triple == b.triple)
+            .find(|d| d.triple == b.triple && d.build == Build::Default)
             .map(|d| d.file_size)
-            .or_else(|| budgets.get(&b.triple).copied())
+            .or_else(|| budgets.get(Build::Default, &b.triple))
     };
     let mut text = report::summary(&binaries, &budgets);
     if !openwrt.is_empty() {
         text.push_str(&report::openwrt(&openwrt, limit));
     }
     for bin in &binaries {
-        let file = baseline::path(&args.baseline, &bin.triple);
+        let file = baseline::path(&args.baseline, &bin.triple, bin.build);
         let old = baseline::read(&file)?;
         text.push_str(&report::target(bin, old.as_ref(), &file));
         if args.update_baseline {
-            baseline::write(&file, &bin.symbols)?;
+            baseline::write(&file, bin.build, &bin.symbols)?;
         }
     }
     print!("{text}");
@@ -109,27 +135,29 @@ fn run() -> Result<bool, String> {
     std::fs::write(&out, &text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     if args.update_baseline {
         eprintln!(
-            "size-report: baseline updated in {}",
+            "size-report: baselines of both builds updated in {}",
             args.baseline.display()
         );
     }
 
     let mut ok = true;
     for bin in &binaries {
-        match budgets.get(&bin.triple) {
+        match budgets.get(bin.build, &bin.triple) {
             None => {
                 ok = false;
                 eprintln!(
-                    "size-report: {} has no budget in {}",
+                    "size-report: {} ({} build) has no budget in {}",
                     bin.triple,
+                    bin.build.label(),
                     args.budget.display()
                 );
             }
-            Some(&max) if bin.file_size > max => {
+            Some(max) if bin.file_size > max => {
                 ok = false;
                 eprintln!(
-                    "size-report: {} is {} bytes, over its budget of {max} bytes ({})",
+                    "size-report: {} ({} build) is {} bytes, over its budget of {max} bytes ({})",
                     bin.triple,
+                    bin.build.label(),
                     bin.file_size,
                     args.budget.display()
                 );

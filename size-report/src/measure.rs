@@ -6,8 +6,35 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+/// The two builds `cargo xtask dist` makes of every target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Build {
+    /// All default features: what packages ship.
+    Default,
+    /// `--no-default-features`: BusyBox's applet alone.
+    Applet,
+}
+
+impl Build {
+    /// Its file in a target's dist directory (and under `unstripped/`).
+    pub fn file(self) -> &'static str {
+        match self {
+            Build::Default => "ifplugd",
+            Build::Applet => "ifplugd-applet",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Build::Default => "default",
+            Build::Applet => "applet",
+        }
+    }
+}
+
 pub struct Binary {
     pub triple: String,
+    pub build: Build,
     pub file_size: u64,
     /// Loadable sections in address order: name, bytes, occupies file space.
     pub sections: Vec<(String, u64, bool)>,
@@ -23,12 +50,12 @@ pub struct Symbol {
     pub bss: bool,
 }
 
-/// Every target directory of `dist` with an `ifplugd` in it.
-pub fn all(dist: &Path) -> Result<Vec<Binary>, String> {
+/// The `build` of every target directory of `dist` that has it.
+pub fn all(dist: &Path, build: Build) -> Result<Vec<Binary>, String> {
     let mut triples: Vec<String> = match fs::read_dir(dist) {
         Ok(dir) => dir
             .filter_map(|e| e.ok())
-            .filter(|e| e.path().join("ifplugd").is_file())
+            .filter(|e| e.path().join(build.file()).is_file())
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
         Err(_) => Vec::new(),
@@ -36,7 +63,7 @@ pub fn all(dist: &Path) -> Result<Vec<Binary>, String> {
     triples.sort();
     triples
         .into_iter()
-        .map(|t| binary(&dist.join(&t), t))
+        .map(|t| binary(&dist.join(&t), t, build))
         .collect()
 }
 
@@ -44,11 +71,11 @@ fn read(path: &Path) -> Result<Vec<u8>, String> {
     fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-fn binary(dir: &Path, triple: String) -> Result<Binary, String> {
-    let stripped = read(&dir.join("ifplugd"))?;
+fn binary(dir: &Path, triple: String, build: Build) -> Result<Binary, String> {
+    let stripped = read(&dir.join(build.file()))?;
     // The dist binary has no section headers left (see xtask's
     // drop_section_headers); its unstripped twin has the same sections.
-    let unstripped = read(&dir.join("unstripped/ifplugd"))?;
+    let unstripped = read(&dir.join("unstripped").join(build.file()))?;
     let file = object::File::parse(&*unstripped).map_err(|e| format!("{triple}: {e}"))?;
     let mut sections = Vec::new();
     for s in file.sections() {
@@ -64,6 +91,7 @@ fn binary(dir: &Path, triple: String) -> Result<Binary, String> {
     let symbols = symbols(&unstripped).map_err(|e| format!("{triple}: {e}"))?;
     Ok(Binary {
         triple,
+        build,
         file_size: stripped.len() as u64,
         sections,
         symbols,

@@ -1,6 +1,7 @@
 //! The Markdown of the report.
 
 use crate::baseline::{self, Sizes};
+use crate::budget::Budgets;
 use crate::measure::Binary;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -8,31 +9,48 @@ use std::path::Path;
 /// How many of the largest symbols each target lists.
 const TOP: usize = 20;
 
-/// One row per target: file size against budget, and the section groups.
-pub fn summary(binaries: &[Binary], budgets: &BTreeMap<String, u64>) -> String {
+/// Two rows per target, its default and applet builds: file size against
+/// budget, and the section groups.
+pub fn summary(binaries: &[Binary], budgets: &Budgets) -> String {
     let mut out = String::from(
         "# Size report\n\n\
-         Stripped static binaries in target/dist; bytes.\n\n\
-         | target | file | budget | .text | .rodata | .eh_frame | .data | .bss | other |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         Stripped static binaries of `cargo xtask dist`, two builds per target: `default` \
+         (ifplugd, the default features) and `applet` (ifplugd-applet, \
+         `--no-default-features`: BusyBox's applet alone), each against its own budget \
+         (size-report/budget.toml); headroom is budget minus file; bytes.\n\n",
     );
-    rows(&mut out, binaries, |b| budgets.get(&b.triple).copied());
+    out.push_str(&header("budget", "other"));
+    rows(&mut out, binaries, |b| budgets.get(b.build, &b.triple));
     out
+}
+
+/// The head of a table of `rows`, with the names of its limit column and
+/// its last one.
+fn header(limit: &str, other: &str) -> String {
+    format!(
+        "| target | build | file | {limit} | headroom | .text | .rodata | .eh_frame | .data | .bss | {other} |\n\
+         |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+    )
 }
 
 /// One table row per binary: its file size against `limit`, then its
 /// section groups.
 fn rows(out: &mut String, binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) {
     for b in binaries {
-        let limit = match limit(b) {
-            Some(max) if b.file_size > max => format!("{max} **over**"),
-            Some(max) => max.to_string(),
-            None => "none".into(),
+        let (limit, headroom) = match limit(b) {
+            Some(max) if b.file_size > max => (
+                max.to_string(),
+                format!("{} **over**", max as i64 - b.file_size as i64),
+            ),
+            Some(max) => (max.to_string(), (max - b.file_size).to_string()),
+            None => ("none".into(), "-".into()),
         };
         let [text, rodata, eh, data, bss, other] = groups(b);
         out.push_str(&format!(
-            "| {} | {} | {limit} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
-            b.triple, b.file_size
+            "| {} | {} | {} | {limit} | {headroom} | {text} | {rodata} | {eh} | {data} | {bss} | {other} |\n",
+            b.triple,
+            b.build.label(),
+            b.file_size
         ));
     }
 }
@@ -64,18 +82,22 @@ pub fn openwrt(binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) -> S
         "\n## OpenWrt-style builds\n\n\
          As target-linux/openwrt/ifplugd-rs/Makefile builds them (ci/openwrt.sh): \
          linked against the shared musl, after OpenWrt's sstrip; bytes. The limit is \
-         the static dist binary of the same target (else its budget): one that \
-         carries no C library must not be larger.\n\n\
-         | target | file | limit | .text | .rodata | .eh_frame | .data | .bss | other (dynamic linking) |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+         the static dist binary of the same target (default build, the same features; \
+         else its budget): one that carries no C library must not be larger.\n\n",
     );
+    out.push_str(&header("limit", "other (dynamic linking)"));
     rows(&mut out, binaries, limit);
     out
 }
 
 /// A target's sections, crates, top symbols and baseline difference.
 pub fn target(b: &Binary, old: Option<&Sizes>, baseline_file: &Path) -> String {
-    let mut out = format!("\n## {}\n\nLoadable sections:", b.triple);
+    let mut out = format!(
+        "\n## {}, {} build ({})\n\nLoadable sections:",
+        b.triple,
+        b.build.label(),
+        b.build.file()
+    );
     for (name, size, _) in &b.sections {
         out.push_str(&format!(" {name} {size},"));
     }

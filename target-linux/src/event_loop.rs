@@ -4,6 +4,7 @@
 
 use crate::log::Logger;
 use crate::netdev::NetDev;
+use crate::process::Report;
 use crate::script::{self, Script};
 use crate::signals::{Signals, Woke};
 use crate::sys;
@@ -16,7 +17,7 @@ use ifplugd_core::netlink;
 use ifplugd_core::options::Options;
 use ifplugd_core::script::ScriptCall;
 use ifplugd_core::{Daemon, Flow, Host, IfName, Iface};
-use rustix::event::{poll, PollFd, PollFlags};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType};
@@ -26,7 +27,12 @@ use rustix::process::Pid;
 /// ~1.5 KiB today); a larger one is seen as truncated and re-read.
 const NETLINK_BUF: usize = 8 * 1024;
 
-pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&OwnedFd>) -> u8 {
+pub fn main_loop(
+    host: &mut System<'_>,
+    opts: Options<'_>,
+    netlink_fd: Option<&OwnedFd>,
+    report: &mut Report,
+) -> u8 {
     let mut daemon = Daemon::new(opts);
     // Each clock read is a system call (see sys::monotonic_ms): the clock is
     // read when something woke us, and by the core when a change sets a
@@ -38,6 +44,10 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
     let mut flow = daemon.start(host, now_ms);
     let mut buf = [0u8; NETLINK_BUF];
     while flow == Flow::Continue {
+        #[cfg(feature = "wait-on-fork")]
+        if let Some(code) = daemon.startup_status() {
+            report.send(code);
+        }
         // The core read the clock to set a deadline: go on from there.
         now_ms = now_ms.max(host.clock);
         // At most a day: u32 arithmetic, no 64-bit division on 32-bit
@@ -45,10 +55,6 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
         let timeout_ms = daemon
             .poll_at()
             .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
-        let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
-            tv_sec: (ms / 1000).into(),
-            tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-        });
         let (sig_ready, nl_ready) = {
             let sigfd = host.signals.fd();
             let mut fds = [
@@ -62,7 +68,7 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
                 }
                 None => 1,
             };
-            match poll(&mut fds[..n], timeout.as_ref()) {
+            match sys::poll(&mut fds[..n], timeout_ms) {
                 Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
                 Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
@@ -95,6 +101,8 @@ pub fn main_loop(host: &mut System<'_>, opts: Options<'_>, netlink_fd: Option<&O
         }
         flow = daemon.wake(host, now_ms);
     }
+    // Exiting before the start-up was over: 0.28's "error condition".
+    report.send(255);
     match flow {
         Flow::Exit(code) => code,
         Flow::Continue => 1,
@@ -137,7 +145,7 @@ fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &m
 
 /// Asks the kernel for every interface; the answers come as datagrams.
 fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
-    let mut req = [0u8; 32];
+    let mut req = [0u8; netlink::GETLINK_DUMP_LEN];
     let len = netlink::emit_getlink_dump(&mut req, 1).unwrap_or(0);
     let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
     rustix::net::sendto(
@@ -150,11 +158,11 @@ fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
 }
 
 pub fn open_netlink() -> Result<OwnedFd, Errno> {
-    let fd = rustix::net::socket_with(
+    // NETLINK_ROUTE is protocol 0.
+    let fd = sys::socket(
         AddressFamily::NETLINK,
         SocketType::RAW,
         SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
-        None, // NETLINK_ROUTE is protocol 0
     )?;
     rustix::net::bind(
         &fd,

@@ -11,7 +11,7 @@
 //! once its reader is gone (EPIPE) nothing more is written there.
 
 use ifplugd_core::messages::{write_line, Line, Message, Severity};
-use rustix::event::{poll, PollFd, PollFlags};
+use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
@@ -133,13 +133,8 @@ fn send(fd: &OwnedFd, packet: &[u8]) -> Result<(), Errno> {
 }
 
 fn connect_syslog() -> Option<OwnedFd> {
-    let fd = rustix::net::socket_with(
-        AddressFamily::UNIX,
-        SocketType::DGRAM,
-        SocketFlags::CLOEXEC,
-        None,
-    )
-    .ok()?;
+    let fd =
+        crate::sys::socket(AddressFamily::UNIX, SocketType::DGRAM, SocketFlags::CLOEXEC).ok()?;
     let addr = SocketAddrUnix::new(c"/dev/log").ok()?;
     rustix::net::connect(&fd, &addr).ok()?;
     Some(fd)
@@ -163,7 +158,7 @@ fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
     let fd = unsafe { rustix::stdio::stderr() };
     // Any event (POLLERR or POLLHUP too) means the write will not wait.
     let mut fds = [PollFd::new(&fd, PollFlags::OUT)];
-    if poll(&mut fds, Some(&rustix::time::Timespec::default())) != Ok(1) {
+    if crate::sys::poll(&mut fds, Some(0)) != Ok(1) {
         return Err(Errno::AGAIN);
     }
     rustix::io::write(fd, bytes).map(|_| ())

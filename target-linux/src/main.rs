@@ -14,11 +14,20 @@
 
 mod args;
 #[cfg(feature = "ctl")]
-mod check_running;
+mod ctl;
 mod event_loop;
 #[cfg(feature = "ifplugstatus")]
 mod ifplugstatus;
+#[cfg(all(
+    ifplugd_small_mem,
+    target_arch = "mips",
+    target_endian = "big",
+    not(test)
+))]
+mod libc_calls;
 mod log;
+#[cfg(all(ifplugd_small_mem, not(test)))]
+mod mem;
 mod netdev;
 mod pidfile;
 mod process;
@@ -37,7 +46,7 @@ use ifplugd_core::pidfile::Start;
 use log::{write_stderr, Logger};
 use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
-use process::{daemonize, ensure_std_fds, write_stdout};
+use process::{daemonize, ensure_std_fds, write_stdout, Report};
 use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
@@ -117,10 +126,19 @@ fn run(args: Args) -> u8 {
         1
     };
 
-    let Some(pid_path) = pidfile::path(name) else {
+    let Some(pid_path) = pidfile::path(opts.pid_dir().to_bytes(), name) else {
         return 1;
     };
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
+    let running = read_pid(pid_path);
+    #[cfg(feature = "ctl")]
+    if opts.kill && opts.wait_on_kill {
+        return ctl::kill_wait(running.and_then(Pid::from_raw), &mut log, name);
+    }
+    #[cfg(feature = "ctl")]
+    if let (false, Some(req)) = (opts.kill, opts.request) {
+        return ctl::request(running.and_then(Pid::from_raw), req, &mut log, name);
+    }
     let own = rustix::process::getpid();
     let alive = |pid: i32| {
         Pid::from_raw(pid).is_some_and(|pid| {
@@ -130,7 +148,7 @@ fn run(args: Args) -> u8 {
             )
         })
     };
-    match ifplugd_core::pidfile::start(opts.kill, read_pid(pid_path), own.as_raw_pid(), alive) {
+    match ifplugd_core::pidfile::start(opts.kill, running, own.as_raw_pid(), alive) {
         Start::Kill(pid) => {
             if let Some(pid) = pid.and_then(Pid::from_raw) {
                 let _ = kill_process(pid, KillSignal::QUIT);
@@ -156,9 +174,11 @@ fn run(args: Args) -> u8 {
         Ok(s) => s,
         Err(e) => return fail(&mut log, "signalfd", e),
     };
+    let mut report = Report::none();
     if !opts.no_daemon {
-        if let Err(e) = daemonize() {
-            return fail(&mut log, "fork", e);
+        match daemonize(opts.wait_on_fork) {
+            Ok(r) => report = r,
+            Err(e) => return fail(&mut log, "fork", e),
         }
     }
     // Before the sockets: its descriptor is closed again, so start-up needs
@@ -183,12 +203,7 @@ fn run(args: Args) -> u8 {
     // start-up needs one descriptor fewer (BusyBox opens two sockets).
     let inet_fd = match &netlink_fd {
         Some(_) => None,
-        None => match rustix::net::socket_with(
-            AddressFamily::INET,
-            SocketType::DGRAM,
-            SocketFlags::CLOEXEC,
-            None,
-        ) {
+        None => match sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC) {
             Ok(fd) => Some(fd),
             Err(e) => return fail(&mut log, "socket", e),
         },
@@ -211,7 +226,7 @@ fn run(args: Args) -> u8 {
         running: [None; MAX_LINKS],
         clock: 0,
     };
-    let code = main_loop(&mut host, opts, netlink_fd.as_ref());
+    let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {
         remove_pid(pid_path);
     }

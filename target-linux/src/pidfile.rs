@@ -44,10 +44,7 @@ pub fn write_pid(path: &CStr, log: &mut Logger, who: &[u8]) -> bool {
                 what: "pid file is not a regular file: not used",
                 errno: 0,
             },
-            _ => Message::Failed {
-                what: "can't write pid file",
-                errno: e.raw_os_error(),
-            },
+            _ => Message::PidFileFailed(e.raw_os_error()),
         },
     );
     false
@@ -61,7 +58,7 @@ pub fn remove_pid(path: &CStr) {
 /// terminal there from becoming ours. Inlined: smaller on MIPS.
 #[inline(always)]
 fn open(path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
-    rustix::fs::open(
+    crate::sys::open(
         path,
         flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC,
         Mode::from_bits_truncate(0o644),

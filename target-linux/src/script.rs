@@ -131,13 +131,8 @@ impl SpawnArea {
                     .filter(|&e| !is_ours(e))
                 };
                 let len = 2 + inherited().count() + 1;
-                let base = rustix::mm::mmap_anonymous(
-                    ptr::null_mut(),
-                    word + len * core::mem::size_of::<*const c_char>(),
-                    rustix::mm::ProtFlags::READ | rustix::mm::ProtFlags::WRITE,
-                    rustix::mm::MapFlags::SHARED,
-                )
-                .map_err(|e| e.raw_os_error())?;
+                let base = sys::map_shared(word + len * core::mem::size_of::<*const c_char>())
+                    .map_err(|e| e.raw_os_error())?;
                 // The mapping is zeroed: the last slot is already NULL.
                 let envp = base.cast::<u8>().add(word).cast::<*const c_char>();
                 for (i, entry) in inherited().enumerate() {
@@ -170,7 +165,7 @@ fn spawn(argv: &[*const c_char], area: SpawnArea) -> Result<Pid, i32> {
         slot.write_volatile(0);
         match sys::clone_copy(true)? {
             0 => {
-                sys::sigprocmask(sys::SIG_SETMASK, &mask, ptr::null_mut());
+                sys::sigprocmask(sys::SIG_SETMASK, &mask);
                 slot.write_volatile(execvp(argv, envp));
                 sys::_exit(127)
             }
@@ -223,8 +218,8 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         };
         // SAFETY: a C string path; argv and envp are NULL-terminated arrays
         // of C strings (the caller's promise). It returns only on failure.
-        unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
-        last = Errno::from_raw_os_error(sys::errno());
+        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
+        last = Errno::from_raw_os_error(e);
         match last {
             Errno::ACCESS => denied = true,
             Errno::NOENT | Errno::NOTDIR => {}

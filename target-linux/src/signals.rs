@@ -17,8 +17,21 @@ const SIGTERM: c_int = 15;
 /// that the kernel keeps the child for us to reap). SIGPIPE among them only
 /// so that a write to a closed stderr pipe fails with EPIPE (stderr gone,
 /// see log.rs) instead of killing us; `read` reports it as a SIGHUP, which
-/// is ignored. The script gets them back at their defaults.
+/// is ignored. The script gets them back at their defaults. With `ctl`,
+/// SIGUSR1 and SIGUSR2 too (without it SIGUSR1 kills us, as BusyBox).
+#[cfg(not(feature = "ctl"))]
 pub const HANDLED: &[c_int] = &[SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, sys::SIGCHLD];
+#[cfg(feature = "ctl")]
+pub const HANDLED: &[c_int] = &[
+    SIGINT,
+    SIGTERM,
+    SIGQUIT,
+    SIGHUP,
+    SIGPIPE,
+    sys::SIGCHLD,
+    sys::SIGUSR1,
+    sys::SIGUSR2,
+];
 
 /// What the signalfd said.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,25 +49,19 @@ impl Signals {
     /// Blocks the handled signals and opens a signalfd for them.
     pub fn new() -> Result<Signals, rustix::io::Errno> {
         let set = sys::sigset(HANDLED);
-        // SAFETY: `set` is a valid sigset_t; signalfd returns a new fd that
-        // we then own. SIG_DFL installs no handler.
-        unsafe {
-            // Started in the background by a shell, we may inherit SIGINT
-            // and SIGQUIT ignored: an ignored signal never reaches the
-            // signalfd (`-k` would do nothing) and would stay ignored in
-            // the script. BusyBox's handlers undo that; so must we.
-            for &sig in HANDLED {
-                sys::default_action(sig);
-            }
-            sys::sigprocmask(sys::SIG_BLOCK, &set, core::ptr::null_mut());
-            let fd = sys::signalfd(-1, &set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK);
-            if fd < 0 {
-                return Err(rustix::io::Errno::from_raw_os_error(sys::errno()));
-            }
-            Ok(Signals {
-                fd: OwnedFd::from_raw_fd(fd),
-            })
+        // Started in the background by a shell, we may inherit SIGINT and
+        // SIGQUIT ignored: an ignored signal never reaches the signalfd
+        // (`-k` would do nothing) and would stay ignored in the script.
+        // BusyBox's handlers undo that; so must we.
+        for &sig in HANDLED {
+            sys::default_action(sig);
         }
+        sys::sigprocmask(sys::SIG_BLOCK, &set);
+        let fd = sys::signalfd(&set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK)
+            .map_err(rustix::io::Errno::from_raw_os_error)?;
+        // SAFETY: signalfd returned a new descriptor, which we now own.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(Signals { fd })
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {
@@ -73,7 +80,13 @@ impl Signals {
                         SIGINT | SIGTERM => Woke::Signal(Signal::Terminate),
                         SIGQUIT => Woke::Signal(Signal::Quit),
                         sys::SIGCHLD => Woke::Child,
-                        // SIGHUP, or SIGPIPE: both ignored.
+                        #[cfg(feature = "ctl")]
+                        SIGHUP => Woke::Signal(Signal::Info),
+                        #[cfg(feature = "ctl")]
+                        sys::SIGUSR1 => Woke::Signal(Signal::Suspend),
+                        #[cfg(feature = "ctl")]
+                        sys::SIGUSR2 => Woke::Signal(Signal::Resume),
+                        // SIGPIPE, or SIGHUP without `ctl`: ignored.
                         _ => Woke::Signal(Signal::Hangup),
                     });
                 }

@@ -96,6 +96,11 @@ Quota exceeded\0";
 
 /// musl's text for `errno`, if it is one we carry.
 pub fn text(errno: i32) -> Option<&'static str> {
+    // `-k -W` gave up waiting (0.28's errno for it).
+    #[cfg(feature = "ctl")]
+    if errno == Errno::TIME.raw_os_error() {
+        return Some("Timer expired");
+    }
     let wanted = KNOWN.iter().position(|e| e.raw_os_error() == errno)?;
     let (mut n, mut start) = (0, 0);
     for (i, &b) in TEXTS.as_bytes().iter().enumerate() {

@@ -1,6 +1,7 @@
-//! The few C library calls rustix does not wrap: signal masks and
-//! signalfd, execve and the environment; and `syscall()` for clone (fork
-//! and vfork), the clock and resetting a signal's action.
+//! The few C library calls rustix does not wrap: execve and the
+//! environment; and `syscall()` for clone (fork and vfork), the clock,
+//! signal masks, signalfd and resetting a signal's action (the C library's
+//! wrappers add fallbacks for kernels before 2.6.27 that we never need).
 //! Every one is exported by each C library our users link (musl static
 //! and shared, glibc, uClibc-ng). We take the system calls themselves
 //! rather than the wrappers that keep the C library's fork and thread
@@ -8,7 +9,14 @@
 //! handlers, and the wrappers cost ~4 KB.
 #![allow(non_camel_case_types)]
 
-use core::ffi::{c_char, c_int, c_long, c_ulong};
+use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use rustix::event::PollFd;
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+use rustix::fd::FromRawFd;
+use rustix::fd::OwnedFd;
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
 
 /// Large enough for musl's and glibc's `sigset_t` (128 bytes); the first
 /// bytes are the kernel's sigset, which is what we fill in.
@@ -21,45 +29,76 @@ mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 1;
     pub const SIG_SETMASK: core::ffi::c_int = 3;
     pub const SIGCHLD: core::ffi::c_int = 18;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR1: core::ffi::c_int = 16;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR2: core::ffi::c_int = 17;
     /// The kernel's sigset: 128 signals.
-    pub const SIGSET_BYTES: usize = 16;
+    pub const SIGSET_BYTES: core::ffi::c_long = 16;
 }
 #[cfg(not(any(target_arch = "mips", target_arch = "mips64")))]
 mod arch {
     pub const SIG_BLOCK: core::ffi::c_int = 0;
     pub const SIG_SETMASK: core::ffi::c_int = 2;
     pub const SIGCHLD: core::ffi::c_int = 17;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR1: core::ffi::c_int = 10;
+    #[cfg(feature = "ctl")]
+    pub const SIGUSR2: core::ffi::c_int = 12;
     /// The kernel's sigset: 64 signals.
-    pub const SIGSET_BYTES: usize = 8;
+    pub const SIGSET_BYTES: core::ffi::c_long = 8;
 }
+use arch::SIGSET_BYTES;
 pub use arch::{SIGCHLD, SIG_BLOCK, SIG_SETMASK};
+#[cfg(feature = "ctl")]
+pub use arch::{SIGUSR1, SIGUSR2};
 
 /// System call numbers for the calls made through `syscall()`.
 #[cfg(target_arch = "x86_64")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 59;
     pub const CLOCK_GETTIME: core::ffi::c_long = 228;
     pub const CLONE: core::ffi::c_long = 56;
     pub const RT_SIGACTION: core::ffi::c_long = 13;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 14;
+    pub const SIGNALFD4: core::ffi::c_long = 289;
 }
 #[cfg(target_arch = "aarch64")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 221;
     pub const CLOCK_GETTIME: core::ffi::c_long = 113;
     pub const CLONE: core::ffi::c_long = 220;
     pub const RT_SIGACTION: core::ffi::c_long = 134;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 135;
+    pub const SIGNALFD4: core::ffi::c_long = 74;
 }
 #[cfg(target_arch = "arm")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 11;
     pub const CLOCK_GETTIME: core::ffi::c_long = 263;
     pub const CLONE: core::ffi::c_long = 120;
     pub const RT_SIGACTION: core::ffi::c_long = 174;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 175;
+    pub const SIGNALFD4: core::ffi::c_long = 355;
 }
 #[cfg(target_arch = "mips")]
 mod nr {
+    pub const EXECVE: core::ffi::c_long = 4011;
     #[cfg(target_endian = "big")]
     pub const IOCTL: core::ffi::c_long = 4054;
     pub const CLOCK_GETTIME: core::ffi::c_long = 4263;
     pub const CLONE: core::ffi::c_long = 4120;
     pub const RT_SIGACTION: core::ffi::c_long = 4194;
+    pub const RT_SIGPROCMASK: core::ffi::c_long = 4195;
+    pub const SIGNALFD4: core::ffi::c_long = 4324;
+    #[cfg(target_endian = "big")]
+    pub const POLL: core::ffi::c_long = 4188;
+    #[cfg(target_endian = "big")]
+    pub const SOCKET: core::ffi::c_long = 4183;
+    #[cfg(target_endian = "big")]
+    pub const OPEN: core::ffi::c_long = 4005;
+    #[cfg(target_endian = "big")]
+    pub const MMAP: core::ffi::c_long = 4090;
 }
 
 /// signalfd's flags are O_NONBLOCK and O_CLOEXEC, which differ on MIPS.
@@ -69,17 +108,84 @@ const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
-    pub fn sigprocmask(how: c_int, set: *const sigset_t, old: *mut sigset_t) -> c_int;
-    pub fn signalfd(fd: c_int, mask: *const sigset_t, flags: c_int) -> c_int;
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
-    pub fn execve(
-        path: *const c_char,
-        argv: *const *const c_char,
-        envp: *const *const c_char,
-    ) -> c_int;
     fn __errno_location() -> *mut c_int;
     pub static environ: *const *const c_char;
+}
+
+/// A system call of up to four arguments: its value, or the errno.
+/// Through the C library's `syscall()`, which sets errno; in the static
+/// release build (`--cfg ifplugd_small_mem`) where rustix makes its own
+/// system calls, by the instruction itself: musl's variadic `syscall()`
+/// and its errno handling are 350-450 B on x86_64 and aarch64.
+#[cfg(not(all(
+    ifplugd_small_mem,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+)))]
+unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+    // SAFETY: the caller's promise that the arguments suit the call.
+    let r = unsafe { syscall(nr, a, b, c, d) };
+    if r == -1 {
+        Err(errno())
+    } else {
+        Ok(r)
+    }
+}
+
+/// One copy for every call site: a few bytes of register moves each.
+#[cfg(all(
+    ifplugd_small_mem,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+))]
+#[inline(never)]
+unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
+    let r: c_long;
+    // SAFETY: the caller's promise that the arguments suit the call; the
+    // kernel preserves every register but the result (and rcx and r11 on
+    // x86_64).
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        core::arch::asm!("syscall", inlateout("rax") nr => r, in("rdi") a, in("rsi") b,
+            in("rdx") c, in("r10") d, lateout("rcx") _, lateout("r11") _, options(nostack));
+        #[cfg(target_arch = "aarch64")]
+        core::arch::asm!("svc 0", in("x8") nr, inlateout("x0") a => r, in("x1") b,
+            in("x2") c, in("x3") d, options(nostack));
+        // r7 holds the number, and is the frame pointer in Thumb code: saved
+        // around the call, as rustix does.
+        #[cfg(target_arch = "arm")]
+        core::arch::asm!("mov {tmp}, r7", "mov r7, {nr}", "svc 0", "mov r7, {tmp}",
+            nr = in(reg) nr, tmp = out(reg) _, inlateout("r0") a => r, in("r1") b,
+            in("r2") c, in("r3") d, options(nostack));
+    }
+    // -4095..-1 are errnos; everything else is a value.
+    if (r as usize) > (-4096isize) as usize {
+        Err(-(r as i32))
+    } else {
+        Ok(r)
+    }
+}
+
+/// execve(2); returns only on failure, with the errno.
+///
+/// # Safety
+/// `path` a C string, `argv` and `envp` NULL-terminated arrays of them.
+pub unsafe fn execve(
+    path: *const c_char,
+    argv: *const *const c_char,
+    envp: *const *const c_char,
+) -> i32 {
+    // SAFETY: the caller's promise.
+    let r = unsafe {
+        sys4(
+            nr::EXECVE,
+            path as c_long,
+            argv as c_long,
+            envp as c_long,
+            0,
+        )
+    };
+    r.err().unwrap_or(0)
 }
 
 /// clone(2) by the bare system call with no new stack and no CLONE_VM:
@@ -102,20 +208,7 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
     // The remaining arguments (stack, tids, tls) are unused.
     // SAFETY: clone without CLONE_VM touches none of our memory; the
     // caller takes on fork's rules.
-    let r = unsafe {
-        syscall(
-            nr::CLONE,
-            flags as c_long,
-            0 as c_long,
-            0 as c_long,
-            0 as c_long,
-        )
-    };
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as c_int)
-    }
+    unsafe { sys4(nr::CLONE, flags as c_long, 0, 0, 0) }.map(|pid| pid as c_int)
 }
 
 /// ioctl by the bare system call, where rustix would use the C library's
@@ -124,7 +217,7 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
 /// # Safety
 /// `arg` must be what `request` expects.
 #[cfg(all(target_arch = "mips", target_endian = "big"))]
-pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut core::ffi::c_void) -> Result<(), i32> {
+pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
     // SAFETY: the caller's promise: `arg` is what `request` expects.
     if unsafe { syscall(nr::IOCTL, fd as c_long, request, arg) } < 0 {
         Err(errno())
@@ -133,22 +226,29 @@ pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut core::ffi::c_void) ->
     }
 }
 
+/// rt_sigprocmask(2): changes the signal mask (no old mask asked for).
+pub fn sigprocmask(how: c_int, set: &sigset_t) {
+    let set = set as *const sigset_t as c_long;
+    // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
+    let _ = unsafe { sys4(nr::RT_SIGPROCMASK, how as c_long, set, 0, SIGSET_BYTES) };
+}
+
+/// signalfd4(2): a new descriptor for the signals of `set`, or the errno.
+pub fn signalfd(set: &sigset_t, flags: c_int) -> Result<c_int, i32> {
+    let set = set as *const sigset_t as c_long;
+    // SAFETY: the kernel reads SIGSET_BYTES of `set`, which is larger.
+    unsafe { sys4(nr::SIGNALFD4, -1, set, SIGSET_BYTES, flags as c_long) }.map(|fd| fd as c_int)
+}
+
 /// Sets `sig` back to its default action (from SIG_IGN, say).
 pub fn default_action(sig: c_int) {
     // The kernel's struct sigaction, all zero: SIG_DFL (0), no flags, an
     // empty mask, whatever the architecture's field order.
     let act = [0u64; 8];
+    let act = act.as_ptr() as c_long;
     // SAFETY: rt_sigaction only reads `act`, which is large enough for
     // every architecture's struct; no old action is asked for.
-    unsafe {
-        syscall(
-            nr::RT_SIGACTION,
-            sig as c_long,
-            act.as_ptr(),
-            core::ptr::null::<u8>(),
-            arch::SIGSET_BYTES as c_long,
-        );
-    }
+    let _ = unsafe { sys4(nr::RT_SIGACTION, sig as c_long, act, 0, SIGSET_BYTES) };
 }
 
 /// A signal set of `signals`, all below 32 (ours are), so in the first
@@ -178,9 +278,9 @@ pub fn monotonic_ms() -> u64 {
     // 32-bit seconds, which a monotonic clock (time since boot) does not
     // outgrow, and the call exists on every kernel, before 5.1 too.
     let mut ts: [c_long; 2] = [0; 2];
+    let ts_ptr = ts.as_mut_ptr() as c_long;
     // SAFETY: clock_gettime writes one such struct to `ts`.
-    let r = unsafe { syscall(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts.as_mut_ptr()) };
-    if r < 0 {
+    if unsafe { sys4(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts_ptr, 0, 0) }.is_err() {
         return 0;
     }
     // Seconds since boot: far from overflowing a u64 in milliseconds.
@@ -188,4 +288,115 @@ pub fn monotonic_ms() -> u64 {
     (ts[0] as u64)
         .wrapping_mul(1000)
         .wrapping_add(u64::from(ts[1] as u32 / 1_000_000))
+}
+
+// Big-endian MIPS: rustix has no raw system calls there and goes through
+// musl's wrappers, which convert poll's timeout to time64, retry socket
+// and open without their close-on-exec flags for old kernels and check
+// mmap's arguments: ~1 KB that the bare system calls below do without.
+// Elsewhere these are rustix's own.
+
+/// The result of a system call made through `syscall()`: -1 with errno
+/// set, or the value (never -1 for an address: it is aligned).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+fn ret(r: c_long) -> Result<c_long, Errno> {
+    if r == -1 {
+        Err(Errno::from_raw_os_error(errno()))
+    } else {
+        Ok(r)
+    }
+}
+
+/// poll(2) with the timeout in milliseconds (`None`: none).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
+    let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
+    // SAFETY: a PollFd is a `struct pollfd`; the kernel writes the
+    // `revents` of these `fds.len()` entries only.
+    let r = unsafe { syscall(nr::POLL, fds.as_mut_ptr(), fds.len() as c_long, timeout) };
+    ret(r).map(|n| n as usize)
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
+    let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
+        tv_sec: (ms / 1000).into(),
+        tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
+    });
+    rustix::event::poll(fds, timeout.as_ref())
+}
+
+/// socket(2), protocol 0.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
+    let ty = ty.as_raw() | flags.bits();
+    // SAFETY: socket reads no memory of ours.
+    let r = unsafe {
+        syscall(
+            nr::SOCKET,
+            c_long::from(family.as_raw()),
+            ty as c_long,
+            0 as c_long,
+        )
+    };
+    // SAFETY: a new descriptor, which we now own.
+    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
+    rustix::net::socket_with(family, ty, flags, None)
+}
+
+/// open(2).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
+    // What musl's open() adds on 32-bit MIPS.
+    const O_LARGEFILE: c_long = 0x2000;
+    let flags = flags.bits() as c_long | O_LARGEFILE;
+    // SAFETY: the kernel reads the C string `path`.
+    let r = unsafe { syscall(nr::OPEN, path.as_ptr(), flags, mode.bits() as c_long) };
+    // SAFETY: a new descriptor, which we now own.
+    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
+    rustix::fs::open(path, flags, mode)
+}
+
+/// A new shared anonymous mapping of `len` bytes, readable and writable
+/// (zeroed, as every anonymous mapping).
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
+    // PROT_READ | PROT_WRITE; MAP_SHARED | MAP_ANONYMOUS (MIPS's value).
+    const PROT: c_long = 3;
+    const FLAGS: c_long = 0x1 | 0x800;
+    // SAFETY: a new mapping where the kernel chooses: none of ours moves.
+    let r = unsafe {
+        syscall(
+            nr::MMAP,
+            0 as c_long,
+            len,
+            PROT,
+            FLAGS,
+            -1 as c_long,
+            0 as c_long,
+        )
+    };
+    ret(r).map(|p| p as *mut c_void)
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
+    use rustix::mm::{MapFlags, ProtFlags};
+    // SAFETY: a new mapping where the kernel chooses: none of ours moves.
+    unsafe {
+        rustix::mm::mmap_anonymous(
+            core::ptr::null_mut(),
+            len,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::SHARED,
+        )
+    }
 }

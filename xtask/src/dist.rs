@@ -1,4 +1,8 @@
-//! `cargo xtask dist`: the static, stripped release binary per target.
+//! `cargo xtask dist`: the static, stripped release binaries per target,
+//! two builds of each (see BUILDS): target/dist/<triple>/ifplugd with the
+//! default features, which packages and qemu tests use, and
+//! target/dist/<triple>/ifplugd-applet, `--no-default-features`: BusyBox's
+//! applet alone, which the size report holds to its own budget.
 //!
 //! Route: nightly rustc with `-Z build-std` for every target (the ARM musl
 //! targets have no prebuilt std on this rustup mirror, MIPS has none at all,
@@ -24,10 +28,12 @@ use std::time::Instant;
 /// - no unwind tables: nothing unwinds, so .eh_frame is dead weight;
 /// - a static, non-PIE executable: no relocations to carry or apply;
 /// - no RELRO, no build id: each pads the file to a page boundary or adds
-///   a section, for nothing on a router (lld shares code pages already).
+///   a section, for nothing on a router (lld shares code pages already);
+/// - `ifplugd_small_mem`: our own byte-loop memcpy and memset
+///   (target-linux/src/mem.rs), 650 B smaller than the C library's.
 const RUSTFLAGS: &str = "-Ctarget-feature=+crt-static -Clink-self-contained=no \
      -Zunstable-options -Cpanic=immediate-abort -Cforce-unwind-tables=no \
-     -Crelocation-model=static \
+     -Crelocation-model=static --cfg ifplugd_small_mem \
      -Clink-arg=-Wl,-z,norelro \
      -Clink-arg=-Wl,--build-id=none";
 
@@ -54,6 +60,11 @@ pub fn rustflags(t: &Target, linker: Linker) -> String {
     if t.triple.starts_with("armv7") {
         flags.push_str(" -Ctarget-feature=+thumb-mode");
     }
+    if t.triple.starts_with("arm-") {
+        // ARMv5/v6 code is ARM mode, where LLVM does not outline repeated
+        // instruction sequences unless asked: -200 B.
+        flags.push_str(" -Cllvm-args=-enable-machine-outliner=always");
+    }
     if t.mips {
         // rustix's raw system calls where it has them for MIPS (little
         // endian); big-endian MIPS stays on its libc backend.
@@ -76,6 +87,26 @@ pub enum Linker {
     Cross,
 }
 
+/// A build of the product: the file name it gets in a dist directory and
+/// the Cargo arguments that select its features. Everything else (flags,
+/// profile, linker) is the same for both.
+pub struct Build {
+    pub name: &'static str,
+    pub cargo_args: &'static [&'static str],
+}
+
+/// The default build first: it is the one the other commands use.
+pub const BUILDS: &[Build] = &[
+    Build {
+        name: "ifplugd",
+        cargo_args: &[],
+    },
+    Build {
+        name: "ifplugd-applet",
+        cargo_args: &["--no-default-features"],
+    },
+];
+
 pub fn command(targets: &[Target], via: Option<&str>) -> Result {
     match via {
         None => {
@@ -90,36 +121,41 @@ pub fn command(targets: &[Target], via: Option<&str>) -> Result {
     }
 }
 
-/// Builds one target into target/dist/<triple>/: `ifplugd` stripped (and
-/// the `ifplugstatus` link to it), and
-/// `unstripped/ifplugd` with its symbols for the size report.
+/// Builds one target into target/dist/<triple>/: for each of BUILDS the
+/// stripped binary, and `unstripped/<name>` with its symbols for the size
+/// report. Returns the default build's path.
 pub fn build(cross: &Cross, t: &Target) -> Result<PathBuf> {
-    println!("xtask: building {}", t.triple);
-    let started = Instant::now();
-    run(cross
-        .zigbuild("build")
-        .args(["--release", "-p", "ifplugd", "--target", t.triple])
-        .args(["-Z", "build-std=core,alloc"])
-        // Keep the symbols; we strip the copy ourselves.
-        .args(["--config", "profile.release.strip=false"])
-        .env("RUSTFLAGS", rustflags(t, Linker::Zig)))?;
-    let built = target_dir().join(t.triple).join("release/ifplugd");
-    install(cross, t, &built, &dist_dir(t.triple))?;
-    let dist = dist_dir(t.triple).join("ifplugd");
-    let size = fs::metadata(&dist).map_err(|e| e.to_string())?.len();
-    println!(
-        "xtask: {} -> {} ({size} bytes, static, {:.0?})",
-        t.triple,
-        dist.display(),
-        started.elapsed()
-    );
-    Ok(dist)
+    for b in BUILDS {
+        println!("xtask: building {} ({})", t.triple, b.name);
+        let started = Instant::now();
+        run(cross
+            .zigbuild("build")
+            .args(["--release", "-p", "ifplugd", "--target", t.triple])
+            .args(b.cargo_args)
+            .args(["-Z", "build-std=core,alloc"])
+            // Keep the symbols; we strip the copy ourselves.
+            .args(["--config", "profile.release.strip=false"])
+            .env("RUSTFLAGS", rustflags(t, Linker::Zig)))?;
+        // Cargo leaves the last build here; it keeps both builds' artifacts
+        // (features are part of their hash), so neither rebuilds the other.
+        let built = target_dir().join(t.triple).join("release/ifplugd");
+        let dist = install(cross, t, &built, &dist_dir(t.triple), b.name)?;
+        let size = fs::metadata(&dist).map_err(|e| e.to_string())?.len();
+        println!(
+            "xtask: {} -> {} ({size} bytes, static, {:.0?})",
+            t.triple,
+            dist.display(),
+            started.elapsed()
+        );
+    }
+    Ok(dist_dir(t.triple).join(BUILDS[0].name))
 }
 
-/// Copies `built` into `dir` (a target's dist directory), strips it, and
-/// checks it is static.
-fn install(cross: &Cross, t: &Target, built: &Path, dir: &Path) -> Result {
-    let unstripped = dir.join("unstripped/ifplugd");
+/// Copies `built` into `dir` (a target's dist directory) as `unstripped/name`
+/// and, stripped, as `name`; checks it is static. Returns the stripped one.
+fn install(cross: &Cross, t: &Target, built: &Path, dir: &Path, name: &str) -> Result<PathBuf> {
+    let unstripped = dir.join("unstripped").join(name);
+    let stripped = dir.join(name);
     fs::create_dir_all(dir.join("unstripped")).map_err(|e| e.to_string())?;
     fs::copy(built, &unstripped).map_err(|e| format!("cannot copy {}: {e}", built.display()))?;
     let mut strip = Command::new(&cross.objcopy);
@@ -128,15 +164,10 @@ fn install(cross: &Cross, t: &Target, built: &Path, dir: &Path) -> Result {
         // Procedure descriptors: debugging aid nobody on a router reads.
         strip.args(["--remove-section", ".pdr"]);
     }
-    run(strip.arg(&unstripped).arg(dir.join("ifplugd")))?;
-    drop_section_headers(&dir.join("ifplugd"))?;
-    // The same binary as ifplugd 0.28's status tool, as the packages
-    // install it.
-    let link = dir.join("ifplugstatus");
-    let _ = fs::remove_file(&link);
-    std::os::unix::fs::symlink("ifplugd", &link)
-        .map_err(|e| format!("cannot link {}: {e}", link.display()))?;
-    is_static(&dir.join("ifplugd"))
+    run(strip.arg(&unstripped).arg(&stripped))?;
+    drop_section_headers(&stripped)?;
+    is_static(&stripped)?;
+    Ok(stripped)
 }
 
 /// The few ELF header fields we read and write, in either width and byte

@@ -33,15 +33,19 @@ commands:
       (root) N carrier flaps (default 100000): no leak, no lost call
   dist [--target T]... [--via cross]
       build the static release `ifplugd` into target/dist/<T>/ifplugd
+      (default features) and target/dist/<T>/ifplugd-applet
+      (--no-default-features: BusyBox's applet alone)
       (default: all targets; --via cross builds through cross in a container,
-      into target/dist-cross/<T>/ifplugd)
+      into target/dist-cross/<T>/)
   qemu-test [--target T]... [--smoke-only] [--dist DIR]
       run the core's unit tests and a network-namespace smoke test of the
       dist binary under qemu-user (default: all targets; --smoke-only skips
       the unit tests; --dist target/dist-cross tests the cross route's)
   size [--update-baseline] [--dist DIR]
-      size report of every target in target/dist (target/dist/size-report.md),
-      checked against size-report/budget.toml (--dist: another dist tree)
+      size report of both builds of every target in target/dist
+      (target/dist/size-report.md), checked against size-report/budget.toml
+      (--dist: another dist tree; --update-baseline rewrites both builds'
+      size-report/baseline/<T>.tsv and <T>.applet.tsv)
 
 targets: mips-unknown-linux-musl mipsel-unknown-linux-musl
   armv7-unknown-linux-musleabihf arm-unknown-linux-musleabi

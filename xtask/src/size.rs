@@ -1,4 +1,5 @@
-//! `cargo xtask size`: runs the size-report tool on target/dist.
+//! `cargo xtask size`: runs the size-report tool on target/dist (both
+//! builds of every target; `--update-baseline` rewrites both baselines).
 //!
 //! size-report is its own package so that its dependencies (object,
 //! rustc-demangle) stay out of the xtask and, built on its own with `-p`,

@@ -855,3 +855,45 @@ impl Lab {
         self.daemon(iface, child, lines)
     }
 }
+
+/// `setpriv` from util-linux, to drop root inside the namespace.
+pub fn setpriv() -> &'static str {
+    for p in ["/usr/bin/setpriv", "/bin/setpriv"] {
+        if std::path::Path::new(p).exists() {
+            return p;
+        }
+    }
+    let ok = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "util-linux"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        ok && std::path::Path::new("/usr/bin/setpriv").exists(),
+        "these tests need setpriv (util-linux)"
+    );
+    "/usr/bin/setpriv"
+}
+
+/// "can't write pid file: ERROR" for a directory that refuses it
+/// (EACCES, EROFS): compat-options points to --pid-dir.
+pub fn pid_file_refused(error: &str) -> String {
+    let hint = if cfg!(feature = "compat-options") {
+        " (choose a writable directory with --pid-dir)"
+    } else {
+        ""
+    };
+    format!("can't write pid file: {error}{hint}")
+}
+
+/// SIOCSIFFLAGS refused for want of CAP_NET_ADMIN: BusyBox's line, and
+/// with compat-options the call and the capability.
+pub fn set_flags_refused() -> String {
+    let hint = if cfg!(feature = "compat-options") {
+        " (SIOCSIFFLAGS needs CAP_NET_ADMIN)"
+    } else {
+        ""
+    };
+    format!("can't set interface flags: Operation not permitted{hint}")
+}

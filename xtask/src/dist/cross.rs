@@ -1,6 +1,6 @@
 //! `cargo xtask dist --via cross`: the same static, stripped binaries as the
-//! default route, built by cross (cross-rs) in a container, into
-//! target/dist-cross/<triple>/.
+//! default route (both builds, `ifplugd` and `ifplugd-applet`), built by
+//! cross (cross-rs) in a container, into target/dist-cross/<triple>/.
 //!
 //! cross's own images (ghcr.io/cross-rs/…) cannot be pulled on our machines,
 //! so the xtask makes an image of its own on first use and caches it under
@@ -26,7 +26,7 @@
 //! stock images and GCC toolchains, per Cross.toml): for packagers who can
 //! pull them. That variant is not tested here.
 
-use super::{install, rustflags, Linker};
+use super::{install, rustflags, Linker, BUILDS};
 use crate::tools::{self, ZIGBUILD, ZIGLANG};
 use crate::{root, run, show, target_dir, Result, Target};
 use std::ffi::OsString;
@@ -85,40 +85,45 @@ pub fn build(targets: &[Target]) -> Result {
         Linker::ZigAt(PROJECT_IN_CONTAINER)
     };
     for t in targets {
-        let one = Instant::now();
-        println!("xtask: building {} with cross ({})", t.triple, engine.name);
-        let mut cmd = Command::new(&cross);
-        // The variables `cargo run` set for the xtask itself: cross hands
-        // every CARGO_* variable to the container's cargo.
-        for (key, _) in std::env::vars_os() {
-            let key = key.to_string_lossy();
-            if key == "CARGO" || key.starts_with("CARGO_") && key != "CARGO_HOME" {
-                cmd.env_remove(&*key);
+        for b in BUILDS {
+            let one = Instant::now();
+            println!(
+                "xtask: building {} ({}) with cross ({})",
+                t.triple, b.name, engine.name
+            );
+            let mut cmd = Command::new(&cross);
+            // The variables `cargo run` set for the xtask itself: cross hands
+            // every CARGO_* variable to the container's cargo.
+            for (key, _) in std::env::vars_os() {
+                let key = key.to_string_lossy();
+                if key == "CARGO" || key.starts_with("CARGO_") && key != "CARGO_HOME" {
+                    cmd.env_remove(&*key);
+                }
             }
+            cmd.arg(format!("+{}", tools::NIGHTLY))
+                .args(["build", "--release", "-p", "ifplugd", "--target", t.triple])
+                .args(b.cargo_args)
+                .args(["--config", "profile.release.strip=false"])
+                .arg("--target-dir")
+                .arg(cache().join("cargo"))
+                // Not RUSTUP_TOOLCHAIN: with it `rustup toolchain list` marks
+                // nightly `(active)`, which cross 0.2.5 does not parse; it then
+                // "installs" nightly, i.e. updates the machine's toolchain.
+                .env_remove("RUSTUP_TOOLCHAIN")
+                .env("CARGO_NET_OFFLINE", "true")
+                .env("CROSS_CONTAINER_ENGINE", &engine.program)
+                .env("RUSTFLAGS", rustflags(t, linker))
+                .envs(engine.env.iter().map(|(k, v)| (k, v)))
+                .current_dir(root());
+            if let Some(image) = &image {
+                let var = t.triple.to_uppercase().replace('-', "_");
+                cmd.env(format!("CROSS_TARGET_{var}_IMAGE"), image);
+            }
+            run_in_container(&mut cmd)?;
+            let built = cache().join("cargo").join(t.triple).join("release/ifplugd");
+            let bin = install(&host, t, &built, &dist_dir(t.triple), b.name)?;
+            report(t, b.name, &bin, one)?;
         }
-        cmd.arg(format!("+{}", tools::NIGHTLY))
-            .args(["build", "--release", "-p", "ifplugd", "--target", t.triple])
-            .args(["--config", "profile.release.strip=false"])
-            .arg("--target-dir")
-            .arg(cache().join("cargo"))
-            // Not RUSTUP_TOOLCHAIN: with it `rustup toolchain list` marks
-            // nightly `(active)`, which cross 0.2.5 does not parse; it then
-            // "installs" nightly, i.e. updates the machine's toolchain.
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .env("CARGO_NET_OFFLINE", "true")
-            .env("CROSS_CONTAINER_ENGINE", &engine.program)
-            .env("RUSTFLAGS", rustflags(t, linker))
-            .envs(engine.env.iter().map(|(k, v)| (k, v)))
-            .current_dir(root());
-        if let Some(image) = &image {
-            let var = t.triple.to_uppercase().replace('-', "_");
-            cmd.env(format!("CROSS_TARGET_{var}_IMAGE"), image);
-        }
-        run_in_container(&mut cmd)?;
-        let built = cache().join("cargo").join(t.triple).join("release/ifplugd");
-        let dir = dist_dir(t.triple);
-        install(&host, t, &built, &dir)?;
-        report(t, &dir.join("ifplugd"), one)?;
     }
     println!(
         "xtask: --via cross done in {:.0?}; compare: cargo xtask size --dist target/dist-cross",
@@ -146,11 +151,12 @@ fn fetch() -> Result {
         .arg(library))
 }
 
-/// The size of the cross build, and of the default route's if there is one.
-fn report(t: &Target, bin: &Path, started: Instant) -> Result {
+/// The size of a cross build, and of the default route's same build if
+/// there is one.
+fn report(t: &Target, name: &str, bin: &Path, started: Instant) -> Result {
     let size = |p: &Path| fs::metadata(p).map(|m| m.len());
     let ours = size(bin).map_err(|e| format!("{}: {e}", bin.display()))?;
-    let default = crate::dist_dir(t.triple).join("ifplugd");
+    let default = crate::dist_dir(t.triple).join(name);
     let other = match size(&default) {
         Ok(n) => format!("; default route {n} bytes ({})", default.display()),
         Err(_) => String::new(),

@@ -631,3 +631,27 @@ fn a_missing_named_interface_without_m_ends_the_daemon() {
         &[(0, "wan: interface doesn't exist, waiting")],
     );
 }
+
+#[test]
+fn nothing_starts_after_a_fatal_error_in_the_same_datagram() {
+    let mut lan0 = iface("lan0", 3, &[(0, UP)]);
+    lan0.flags = Ok(0x1002);
+    lan0.set_flags = Err(EPERM);
+    let mock = Mock::multi(vec![lan0, iface("lan1", 4, &[(0, UP)])]);
+    let mut sim = Sim::new(multi_opts(&[c"lan*"], |_| {}), mock);
+    sim.start(0);
+    // The one dump answer lists both: lan0's start-up dies (BusyBox's
+    // xioctl), and lan1 is not started after it.
+    same(
+        "fatal in a dump",
+        &sim.lines(),
+        &[
+            (0, "lan*: started: <banner>"),
+            (0, "list links"),
+            (0, "lan0: upping interface"),
+            (0, "lan0: set flags 0x1003"),
+            (0, &format!("lan0: {SET_FLAGS_EPERM}")),
+            (0, "exit 1"),
+        ],
+    );
+}

@@ -1,0 +1,87 @@
+//! The client of `ctl`: `-S`, `-R` and `-z` signal the daemon whose pid is
+//! in the pid file, and `-k -W` waits for it to be gone, with 0.28's exit
+//! statuses and its "Failed to kill daemon. (strerror)" line. What the
+//! daemon does with the signals is the core's (`daemon/ctl.rs`).
+
+use crate::log::Logger;
+use crate::sys;
+use ifplugd_core::check_running::Running;
+use ifplugd_core::messages::{Line, Message};
+use ifplugd_core::options::Request;
+use rustix::io::Errno;
+use rustix::process::{kill_process, test_kill_process, Pid, Signal};
+
+/// 0.28's exit status when the daemon could not be signalled (or, with
+/// `-W`, did not exit in time).
+const FAILED: u8 = 6;
+/// How long `-k -W` waits, as 0.28 (`daemon_pid_file_kill_wait(.., 5)`).
+const WAIT_MS: u64 = 5000;
+
+/// `-c`: whether the daemon runs, on stdout in 0.28's words (see
+/// `ifplugd_core::check_running`).
+fn check_running(pid: Option<Pid>, who: &[u8]) -> u8 {
+    let running = Running::new(pid.map(Pid::as_raw_pid), |pid| {
+        let pid = Pid::from_raw(pid).ok_or(Errno::SRCH.raw_os_error())?;
+        test_kill_process(pid).map_err(|e| e.raw_os_error())
+    });
+    let mut line = Line::<96>::new();
+    let _ = running.write(who, &mut line);
+    crate::process::write_stdout(line.as_bytes());
+    running.exit_code()
+}
+
+/// `-c`, and `-S`, `-R`, `-z`: SIGUSR1, SIGUSR2, SIGHUP.
+pub fn request(pid: Option<Pid>, req: Request, log: &mut Logger, who: &[u8]) -> u8 {
+    let sig = match req {
+        Request::CheckRunning => return check_running(pid, who),
+        Request::Suspend => Signal::USR1,
+        Request::Info => Signal::HUP,
+        Request::Resume => Signal::USR2,
+    };
+    outcome(signal(pid, sig).map(drop), log, who)
+}
+
+/// `-k -W`: BusyBox's SIGQUIT (0.28 sends SIGINT), then wait until the
+/// process is gone.
+pub fn kill_wait(pid: Option<Pid>, log: &mut Logger, who: &[u8]) -> u8 {
+    outcome(signal(pid, Signal::QUIT).and_then(wait_gone), log, who)
+}
+
+fn signal(pid: Option<Pid>, sig: Signal) -> Result<Pid, Errno> {
+    // No pid file, or nothing readable in it: 0.28 fails there too, with
+    // open's ENOENT.
+    let pid = pid.ok_or(Errno::NOENT)?;
+    kill_process(pid, sig)?;
+    Ok(pid)
+}
+
+/// As 0.28: kill(pid, 0) every 100 ms until ESRCH; ETIME after the limit.
+fn wait_gone(pid: Pid) -> Result<(), Errno> {
+    let deadline = sys::monotonic_ms().saturating_add(WAIT_MS);
+    let tenth = rustix::time::Timespec {
+        tv_sec: 0,
+        tv_nsec: 100_000_000,
+    };
+    loop {
+        match test_kill_process(pid) {
+            Err(Errno::SRCH) => return Ok(()),
+            Ok(()) | Err(Errno::PERM) => {}
+            Err(e) => return Err(e),
+        }
+        if sys::monotonic_ms() >= deadline {
+            return Err(Errno::TIME);
+        }
+        // No descriptors: poll only sleeps.
+        let _ = rustix::event::poll(&mut [], Some(&tenth));
+    }
+}
+
+fn outcome(result: Result<(), Errno>, log: &mut Logger, who: &[u8]) -> u8 {
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            log.log(who, &Message::KillFailed(e.raw_os_error()));
+            FAILED
+        }
+    }
+}
