@@ -22,9 +22,7 @@ impl Args {
             end: usize::try_from(argc).unwrap_or(0),
         }
     }
-}
 
-impl Args {
     /// argv[0] (empty if there is none): `ifplugstatus` dispatches on it.
     #[cfg(feature = "ifplugstatus")]
     pub fn program(&self) -> &'static [u8] {

@@ -9,6 +9,8 @@
 //! 0.28 has glibc's ("Operation not supported"), we carry musl's ("Not
 //! supported"), as every other line of ours does.
 
+#![cfg(feature = "ifplugstatus")]
+
 mod common;
 use common::*;
 use std::path::{Path, PathBuf};
