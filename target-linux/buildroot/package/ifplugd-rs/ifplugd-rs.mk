@@ -35,15 +35,23 @@ IFPLUGD_RS_CARGO_ENV = \
 IFPLUGD_RS_PROFILE_DIR = $(if $(BR2_ENABLE_DEBUG),debug,release)
 
 # BusyBox's ifplugd lives in /usr/sbin, not cargo install's /usr/bin.
-# ifplugstatus is the same binary under 0.28's tool's name.
 define IFPLUGD_RS_INSTALL_TARGET_CMDS
 	$(INSTALL) -D -m 0755 \
 		$(@D)/target/$(RUSTC_TARGET_NAME)/$(IFPLUGD_RS_PROFILE_DIR)/ifplugd \
 		$(TARGET_DIR)/usr/sbin/ifplugd
-	ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus
 	$(INSTALL) -D -m 0755 $(@D)/target-linux/ifplugd.action.example \
 		$(TARGET_DIR)/etc/ifplugd/ifplugd.action.example
 endef
+
+# ifplugd 0.28's status tool is the same binary under the name
+# ifplugstatus, once built with the feature: the option adds both.
+ifeq ($(BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS),y)
+IFPLUGD_RS_CARGO_BUILD_OPTS += --features ifplugstatus
+define IFPLUGD_RS_INSTALL_IFPLUGSTATUS
+	ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus
+endef
+IFPLUGD_RS_POST_INSTALL_TARGET_HOOKS += IFPLUGD_RS_INSTALL_IFPLUGSTATUS
+endif
 
 define IFPLUGD_RS_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(IFPLUGD_RS_PKGDIR)/S41ifplugd \
