@@ -190,8 +190,19 @@ impl Message<'_> {
             | Message::CantExecute { errno: e, .. }
             | Message::Failed { errno: e, .. } => Some(e),
             Message::ProbeFailed(p) => Some(p.errno),
+            #[cfg(feature = "ctl")]
+            Message::KillFailed(e) => Some(e),
             _ => None,
         }
+    }
+
+    /// Whether the strerror text goes in parentheses, as 0.28's
+    /// "Failed to kill daemon. (No such process)", not after ": ".
+    fn errno_in_parens(&self) -> bool {
+        #[cfg(feature = "ctl")]
+        return matches!(self, Message::KillFailed(_));
+        #[cfg(not(feature = "ctl"))]
+        false
     }
 
     /// The line's syslog level: failures are errors, the rest routine.
@@ -352,18 +363,19 @@ pub fn write_line<W: WriteBytes + ?Sized>(
     w.write_bytes(iface)?;
     w.write_str("): ")?;
     msg.write(w)?;
-    #[cfg(feature = "ctl")]
-    if let Message::KillFailed(e) = *msg {
-        // 0.28's form: "Failed to kill daemon. (No such process)".
-        match strerror(e) {
-            Some(text) => uwrite!(w, " ({})", text)?,
-            None => uwrite!(w, " (error {})", e)?,
-        }
-    }
     if let Some(e) = msg.errno() {
+        let (open, close) = if msg.errno_in_parens() {
+            (" (", ")")
+        } else {
+            (": ", "")
+        };
+        w.write_str(open)?;
         match strerror(e) {
-            Some(text) => uwrite!(w, ": {}", text)?,
-            None => uwrite!(w, ": error {}", e)?,
+            Some(text) => w.write_str(text)?,
+            None => uwrite!(w, "error {}", e)?,
+        }
+        if !close.is_empty() {
+            w.write_str(close)?;
         }
         #[cfg(feature = "compat-options")]
         w.write_str(msg.hint(e))?;

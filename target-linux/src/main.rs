@@ -7,6 +7,11 @@
 #![cfg_attr(not(test), no_std)]
 #![cfg_attr(not(test), no_main)]
 #![cfg_attr(test, allow(dead_code, unused_imports))]
+// MIPS inline assembly is unstable; only the static build (nightly) uses it.
+#![cfg_attr(
+    all(ifplugd_small_mem, target_arch = "mips", target_endian = "little"),
+    feature(asm_experimental_arch)
+)]
 // Every unsafe operation in its own block with a SAFETY line (clippy checks
 // the lines: `undocumented_unsafe_blocks`).
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -33,6 +38,17 @@ mod pidfile;
 mod process;
 mod script;
 mod signals;
+#[cfg(all(
+    ifplugd_small_mem,
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        all(target_arch = "mips", target_endian = "little")
+    ),
+    not(test)
+))]
+mod start;
 mod strerror;
 mod sys;
 

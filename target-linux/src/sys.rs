@@ -108,8 +108,11 @@ const CLONE_VFORK: c_int = 0x4000;
 
 #[link(name = "c")]
 extern "C" {
+    // Unused in the static build where sys4 is by instruction.
+    #[cfg_attr(ifplugd_small_mem, allow(dead_code))]
     fn syscall(nr: c_long, ...) -> c_long;
     pub fn _exit(code: c_int) -> !;
+    #[cfg_attr(ifplugd_small_mem, allow(dead_code))]
     fn __errno_location() -> *mut c_int;
     pub static environ: *const *const c_char;
 }
@@ -121,7 +124,12 @@ extern "C" {
 /// and its errno handling are 350-450 B on x86_64 and aarch64.
 #[cfg(not(all(
     ifplugd_small_mem,
-    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        all(target_arch = "mips", target_endian = "little")
+    )
 )))]
 unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
     // SAFETY: the caller's promise that the arguments suit the call.
@@ -136,7 +144,12 @@ unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result
 /// One copy for every call site: a few bytes of register moves each.
 #[cfg(all(
     ifplugd_small_mem,
-    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "arm")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "arm",
+        all(target_arch = "mips", target_endian = "little")
+    )
 ))]
 #[inline(never)]
 unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result<c_long, i32> {
@@ -157,6 +170,18 @@ unsafe fn sys4(nr: c_long, a: c_long, b: c_long, c: c_long, d: c_long) -> Result
         core::arch::asm!("mov {tmp}, r7", "mov r7, {nr}", "svc 0", "mov r7, {tmp}",
             nr = in(reg) nr, tmp = out(reg) _, inlateout("r0") a => r, in("r1") b,
             in("r2") c, in("r3") d, options(nostack));
+        // MIPS: the number in v0, the result in v0, and a3 set when it is
+        // an errno; the kernel may change the temporaries (as rustix has it).
+        #[cfg(target_arch = "mips")]
+        {
+            let failed: c_long;
+            core::arch::asm!("syscall", inlateout("$2") nr => r, in("$4") a, in("$5") b,
+                in("$6") c, inlateout("$7") d => failed, lateout("$8") _, lateout("$9") _,
+                lateout("$10") _, lateout("$11") _, lateout("$12") _, lateout("$13") _,
+                lateout("$14") _, lateout("$15") _, lateout("$24") _, lateout("$25") _,
+                options(nostack));
+            return if failed != 0 { Err(r as i32) } else { Ok(r) };
+        }
     }
     // -4095..-1 are errnos; everything else is a value.
     if (r as usize) > (-4096isize) as usize {
@@ -263,6 +288,7 @@ pub fn sigset(signals: &[c_int]) -> sigset_t {
 }
 
 /// The C library's errno, after one of the calls above failed.
+#[cfg_attr(ifplugd_small_mem, allow(dead_code))]
 pub fn errno() -> i32 {
     // SAFETY: __errno_location returns this thread's errno slot.
     unsafe { *__errno_location() }

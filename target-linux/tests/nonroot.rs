@@ -142,14 +142,7 @@ fn with_cap_net_admin_it_ups_the_interface_and_runs_the_script() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
     let mut expected = startup("up");
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        "link is down".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_down_exit());
     d.assert_msgs(&expected);
     d.assert_calls(&["up error>up", "down up>down"]);
     assert!(!pid_in(&dir, w).exists(), "pid file left{}", d.context());

@@ -432,14 +432,7 @@ fn read_only_var_run_is_said_and_survived() {
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
     let mut expected = vec![pid_file_refused("Read-only file system")];
     expected.extend(startup("up"));
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        "link is down".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_down_exit());
     d.assert_msgs(&expected);
     d.assert_calls(&["up error>up", "down up>down"]);
     // Nothing written to the real /var/run.

@@ -70,6 +70,13 @@ pub fn rustflags(t: &Target, linker: Linker) -> String {
         // endian); big-endian MIPS stays on its libc backend.
         flags.push_str(" --cfg rustix_use_experimental_asm");
     }
+    if !t.mips || t.triple.starts_with("mipsel") {
+        // Our own entry point (target-linux/src/start.rs), not musl's
+        // start-up: -1.3 KB on x86_64, -1.6 KB on aarch64. (Big-endian
+        // MIPS's system calls go through the C library and its errno,
+        // which needs its start-up.)
+        flags.push_str(" -Clink-arg=-Wl,-e,ifplugd_start");
+    }
     if t.triple.starts_with("x86_64") {
         // Non-PIC x86_64 jump tables hold 8-byte addresses: compare chains
         // are smaller here (-640 B); on the other targets they are not.

@@ -597,6 +597,19 @@ impl Daemon {
         format!("executing '{} {} {}'", self.script, self.iface, action)
     }
 
+    /// What follows "link is up" when the up script runs, the link goes
+    /// down, the down script runs and SIGTERM ends the daemon.
+    pub fn up_down_exit(&self) -> [String; 6] {
+        [
+            self.executing("up"),
+            "exit code: 0".into(),
+            "link is down".into(),
+            self.executing("down"),
+            "exit code: 0".into(),
+            "exiting".into(),
+        ]
+    }
+
     /// The calls, each as "ACTION PREVIOUS>CURRENT".
     pub fn brief(&self) -> Vec<String> {
         read_calls(&self.actions).iter().map(Call::brief).collect()
