@@ -18,11 +18,17 @@
 #    with its cargo environment for a default configuration (BR2_OPTIMIZE_2,
 #    no LTO, no debug) and the package's IFPLUGD_RS_CARGO_ENV, without a
 #    network (unshare -n): everything must come from the vendored tarball.
+#    Twice: as configured by default, then with
+#    BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y (the .mk's IFPLUGD_RS_CARGO_BUILD_OPTS
+#    for it).
 # 4. Install: the package's install commands into a scratch target
 #    directory; then the installed S41ifplugd starts and stops the installed
 #    daemon, as BusyBox's S41ifplugd did, in a network namespace (under the
 #    shared test lock): /etc/default/ifplugd's DEFAULT_IFACE and
 #    IFPLUGD_ARGS, an S41ifplugd.IFACE link, and the "down" script on stop.
+#    The default build installs no ifplugstatus; with the option, the .mk's
+#    hook links it to ifplugd, and it answers as ifplugstatus in the
+#    namespace.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$(pwd)
@@ -91,8 +97,15 @@ upper=$(echo "$triple" | tr a-z- A-Z_)
 mapfile -t pkg_env < <(sed -n '/^IFPLUGD_RS_CARGO_ENV = /,/^$/p' "$pkg/ifplugd-rs.mk" |
 	grep -oE '[A-Z_]+=[^ \\]+')
 [ "${#pkg_env[@]}" -ge 3 ] || die "cannot read IFPLUGD_RS_CARGO_ENV from $pkg/ifplugd-rs.mk"
-say "building offline with pkg-cargo.mk's environment and ${pkg_env[*]}"
-(
+# The .mk's lines for BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y (a sed range),
+# and the IFPLUGD_RS_CARGO_BUILD_OPTS they add.
+# shellcheck disable=SC2016 # make's $(...), not the shell's
+status_if='/^ifeq ($(BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS),y)$/,/^endif$/'
+status_opts=$(sed -n "${status_if}s/^IFPLUGD_RS_CARGO_BUILD_OPTS += //p" "$pkg/ifplugd-rs.mk")
+[ "$status_opts" = "--features ifplugstatus" ] ||
+	die "$pkg/ifplugd-rs.mk: BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS does not add --features ifplugstatus (found '$status_opts')"
+# br_build [IFPLUGD_RS_CARGO_BUILD_OPTS...]
+br_build() (
 	cd "$src/$subdir"
 	# PKG_CARGO_ENV of package/pkg-cargo.mk (2026.02.x to master), for
 	# BR2_OPTIMIZE_2, no BR2_ENABLE_LTO, no BR2_ENABLE_DEBUG, no
@@ -123,10 +136,19 @@ say "building offline with pkg-cargo.mk's environment and ${pkg_env[*]}"
 		CARGO_PROFILE_DEV_OVERFLOW_CHECKS=false \
 		CARGO_PROFILE_RELEASE_OVERFLOW_CHECKS=false \
 		"${pkg_env[@]}" \
-		cargo build --offline --release --manifest-path Cargo.toml --locked
+		cargo build --offline --release --manifest-path Cargo.toml --locked "$@"
 )
 built=$src/target/$triple/release/ifplugd
+say "building offline with pkg-cargo.mk's environment and ${pkg_env[*]}"
+br_build
 [ -x "$built" ] || die "the build left no $built"
+cp "$built" "$work/ifplugd"
+built=$work/ifplugd
+say "BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y: building again with $status_opts"
+# shellcheck disable=SC2086 # the options are words
+br_build $status_opts
+built_status=$work/ifplugd-ifplugstatus
+cp "$src/target/$triple/release/ifplugd" "$built_status"
 # The musl targets link the C library statically by default (crt-static),
 # and pkg-cargo.mk does not change that: no shared library is needed.
 # (Debian's musl-gcc names its dynamic linker even in a static PIE.)
@@ -146,6 +168,15 @@ install -D -m 0644 "$src/target-linux/systemd/ifplugd@.service" "$target/usr/lib
 { grep -q S41ifplugd "$pkg/ifplugd-rs.mk" && grep -q ifplugd@.service "$pkg/ifplugd-rs.mk"; } ||
 	die "$pkg/ifplugd-rs.mk does not install what this script installs"
 "$target/usr/sbin/ifplugd" --version
+# With BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y: the same, and the hook's link.
+status_target=$work/target-dir-ifplugstatus
+install -D -m 0755 "$built_status" "$status_target/usr/sbin/ifplugd"
+ln -sf ifplugd "$status_target/usr/sbin/ifplugstatus"
+# shellcheck disable=SC2016 # make's $(...)
+sed -n "${status_if}p" "$pkg/ifplugd-rs.mk" | grep -qx '.ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus' ||
+	die "$pkg/ifplugd-rs.mk does not link ifplugstatus under BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS"
+sed "${status_if}d" "$pkg/ifplugd-rs.mk" | grep -v '^#' | grep -q ifplugstatus &&
+	die "$pkg/ifplugd-rs.mk names ifplugstatus outside BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS"
 
 # In a namespace of its own (network and mounts), the target's files where
 # the script expects them: /usr/sbin and /etc/default/ifplugd;
@@ -223,7 +254,14 @@ sh "$t/init.d/S41ifplugd.usb*" stop
 wait_for "usb0 down"
 wait_for "usb1 down"
 [ ! -e "/var/run/ifplugd.usb*.pid" ]
+# BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y: the link is 0.28's status tool
+# (lan0, up, has its carrier: "link beat detected", exit 2).
+ip link set lan0 up
+rc=0
+out=\$("$status_target/usr/sbin/ifplugstatus" lan0) || rc=\$?
+[ "\$out \$rc" = "lan0: link beat detected 2" ] || { echo "ifplugstatus lan0: '\$out', exit \$rc"; exit 1; }
 SCRIPT
 flock /tmp/ifplugd-ktest.lock ip netns exec "$ns" sh "$t/run.sh" ||
 	die "S41ifplugd did not start and stop the daemons as BusyBox's does (above)"
 say "S41ifplugd: DEFAULT_IFACE, IFPLUGD_ARGS, S41ifplugd.wan1 and one daemon for S41ifplugd.usb* started; stop ran their down scripts"
+say "BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS=y: /usr/sbin/ifplugstatus links to ifplugd and reports lan0's link as 0.28 does; without it, no link"

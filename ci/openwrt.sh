@@ -17,7 +17,11 @@
 #   sstrip leaves it; with --cross, size-report compares each with the
 #   static `cargo xtask dist` binary of its target and fails if larger;
 # - x86_64: the whole kernel integration suite runs against that binary
-#   (IFPLUGD_BIN), under the shared test lock.
+#   (IFPLUGD_BIN), under the shared test lock;
+# - x86_64 again with the package's option CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y
+#   (into target/openwrt-ifplugstatus/): the package links
+#   /usr/sbin/ifplugstatus to ifplugd (and does not without the option), and
+#   the ifplugstatus kernel tests run against that binary.
 # Needs root for the integration tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -73,9 +77,10 @@ PY
 	chmod 755 "$2"
 }
 
-# build TRIPLE MAKE-VARIABLES...: the package's compile and install.
+# build TRIPLE MAKE-VARIABLES...: the package's compile and install, into
+# target/openwrt/TRIPLE (OUT_ROOT=DIR: DIR/TRIPLE).
 build() {
-	local triple=$1 out=$root/target/openwrt/$1
+	local triple=$1 out=${OUT_ROOT:-$root/target/openwrt}/$1
 	shift
 	echo "ci/openwrt.sh: $triple: the package's Build/Compile (rust-package.mk's cargo install)"
 	rm -rf "$out/ipkg-install"
@@ -105,6 +110,8 @@ for f in usr/sbin/ifplugd etc/init.d/ifplugd etc/config/ifplugd \
 	etc/ifplugd/ifplugd.action etc/ifplugd/ifplugd.action.example; do
 	[ -f "$x86/root/$f" ] || die "the package does not install /$f"
 done
+{ [ -e "$x86/root/usr/sbin/ifplugstatus" ] || [ -L "$x86/root/usr/sbin/ifplugstatus" ]; } &&
+	die "without CONFIG_IFPLUGD_RS_IFPLUGSTATUS the package installs /usr/sbin/ifplugstatus"
 [ -d "$x86/root/etc/hotplug.d/ifplugd" ] || die "the package does not create /etc/hotplug.d/ifplugd"
 for f in /etc/config/ifplugd /etc/ifplugd/ /etc/hotplug.d/ifplugd/; do
 	grep -qxF "$f" "$x86/conffiles" || die "$f is not in the package's conffiles"
@@ -121,6 +128,25 @@ if [ "${OPENWRT_TESTS:-1}" = 1 ]; then
 	IFPLUGD_BIN="$bin" flock /tmp/ifplugd-ktest.lock cargo test -p ifplugd --tests
 else
 	echo "ci/openwrt.sh: OPENWRT_TESTS=0: the kernel integration suite is not run"
+fi
+
+# --- x86_64 with CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y ---------------------------
+
+OUT_ROOT=$root/target/openwrt-ifplugstatus build x86_64-unknown-linux-musl \
+	ARCH=x86_64 REAL_GNU_TARGET_NAME=x86_64-openwrt-linux-musl \
+	TARGET_CC_NOCACHE=musl-gcc CONFIG_PKG_CC_STACKPROTECTOR_NONE=y \
+	CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y
+status=$root/target/openwrt-ifplugstatus/x86_64-unknown-linux-musl/root/usr/sbin
+[ "$(readlink "$status/ifplugstatus")" = ifplugd ] ||
+	die "with CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y the package does not link /usr/sbin/ifplugstatus to ifplugd"
+out=$("$status/ifplugstatus" -V)
+[ "$out" = "ifplugstatus $("$bin" -V | sed 's/^ifplugd-rs //') (ifplugd-rs)" ] ||
+	die "$status/ifplugstatus -V prints '$out': the link is not ifplugstatus"
+echo "ci/openwrt.sh: CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y: the package links /usr/sbin/ifplugstatus to ifplugd, which answers as $out"
+if [ "${OPENWRT_TESTS:-1}" = 1 ]; then
+	echo "ci/openwrt.sh: the ifplugstatus kernel tests against $status/ifplugd"
+	IFPLUGD_BIN="$status/ifplugd" flock /tmp/ifplugd-ktest.lock \
+		cargo test -p ifplugd --features ifplugstatus --test ifplugstatus
 fi
 
 # --- mips and armv7: zig's musl, dynamic ------------------------------------

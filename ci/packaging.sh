@@ -118,6 +118,14 @@ else
 	fail "mandoc -T lint -W warning $MAN reports problems (above)"
 fi
 
+STATUS_MAN=target-linux/ifplugstatus.8
+if out=$(mandoc -T lint -W warning "$STATUS_MAN" 2>&1) && [ -z "$out" ]; then
+	pass "mandoc -T lint -W warning $STATUS_MAN is clean"
+else
+	printf '%s\n' "$out" >&2
+	fail "mandoc -T lint -W warning $STATUS_MAN reports problems (above)"
+fi
+
 if command -v man >/dev/null 2>&1; then
 	if MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings -l "$MAN" >"$WORK/man.txt" 2>"$WORK/man.err" &&
 		[ ! -s "$WORK/man.err" ] && grep -q 'ifplugd' "$WORK/man.txt"; then
@@ -727,6 +735,54 @@ else
 fi
 
 # --------------------------------------------------------------------------
+# (d5) the ifplugstatus link: installed only with the feature ifplugstatus
+# --------------------------------------------------------------------------
+
+# OpenWrt: the package's install rules through ci/openwrt-sdk's stand-in,
+# with an empty file as the binary (nothing is built or run): the link comes
+# with CONFIG_IFPLUGD_RS_IFPLUGSTATUS (which puts the feature into
+# RUST_PKG_FEATURES) or RUST_PKG_FEATURES naming it, never without.
+ow_link() { # MAKE-VARIABLES... -> prints the link's target, or nothing
+	rm -rf "$WORK/ow"
+	mkdir -p "$WORK/ow/ipkg-install/bin"
+	: >"$WORK/ow/ipkg-install/bin/ifplugd"
+	make -s -C "$OW_DIR" TOPDIR="$PWD/ci/openwrt-sdk" PKG_BUILD_DIR="$PWD" \
+		WORK="$WORK/ow" "$@" install >&2 || echo "make failed"
+	[ -f "$WORK/ow/root/usr/sbin/ifplugd" ] || echo "no ifplugd"
+	readlink "$WORK/ow/root/usr/sbin/ifplugstatus" || true
+}
+if ! command -v make >/dev/null 2>&1; then
+	fail "make is not installed: the OpenWrt package's install rules cannot be checked"
+else
+	ow_ok=1
+	for case in ":" "CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y:ifplugd" \
+		"RUST_PKG_FEATURES=multi,ifplugstatus:ifplugd" "RUST_PKG_FEATURES=multi ifplugstatus:ifplugd" \
+		"RUST_PKG_FEATURES=multi:"; do
+		vars=${case%:*} want=${case##*:}
+		got=$(ow_link ${vars:+"$vars"})
+		[ "$got" = "$want" ] || {
+			ow_ok=0
+			fail "$OW_MAKEFILE with '${vars:-no option}': /usr/sbin/ifplugstatus is '$got', expected '${want:-none}'"
+		}
+	done
+	[ "$ow_ok" = 1 ] && pass "$OW_MAKEFILE links /usr/sbin/ifplugstatus only with the feature (its option or RUST_PKG_FEATURES)"
+fi
+
+# Buildroot: the option adds the feature and the link, and nothing else in
+# the .mk names ifplugstatus (ci/buildroot.sh builds and runs both).
+# shellcheck disable=SC2016 # make's $(...), not the shell's
+br_if='/^ifeq ($(BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS),y)$/,/^endif$/'
+# shellcheck disable=SC2016
+if grep -q '^config BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS$' "$BR_CONFIG_IN" &&
+	[ "$(sed -n "${br_if}s/^IFPLUGD_RS_CARGO_BUILD_OPTS += //p" "$BR_MK")" = "--features ifplugstatus" ] &&
+	sed -n "${br_if}p" "$BR_MK" | grep -qx '.ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus' &&
+	! sed "${br_if}d" "$BR_MK" | grep -v '^#' | grep -q ifplugstatus; then
+	pass "$BR_MK: BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS adds --features ifplugstatus and the link, nothing else does"
+else
+	fail "$BR_MK/$BR_CONFIG_IN: the ifplugstatus link must come with BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS and its --features ifplugstatus only"
+fi
+
+# --------------------------------------------------------------------------
 # (e) versions
 # --------------------------------------------------------------------------
 
@@ -753,6 +809,8 @@ for n in 4 5 6; do
 done
 check_version "the version in $MAN's .TH line" \
 	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$MAN")"
+check_version "the version in $STATUS_MAN's .TH line" \
+	"$(sed -n 's/^\.TH .*"ifplugd-rs \([^"]*\)".*/\1/p' "$STATUS_MAN")"
 
 if [ -n "${IFPLUGD_BIN:-}" ]; then
 	if [ ! -x "$IFPLUGD_BIN" ]; then

@@ -29,6 +29,8 @@ INSTALL_DIR:=install -d -m0755
 INSTALL_BIN:=install -m0755
 INSTALL_DATA:=install -m0644
 INSTALL_CONF:=install -m0600
+LN:=ln -sf
+comma:=,
 
 toupper=$(shell echo '$(1)' | tr a-z A-Z)
 qstrip=$(strip $(subst ",,$(1)))

@@ -15,6 +15,8 @@ pub mod detect;
 pub mod exec_path;
 pub mod host;
 pub mod ifname;
+#[cfg(feature = "ifplugstatus")]
+pub mod ifplugstatus;
 pub mod kernel;
 pub mod link;
 pub mod messages;

@@ -22,6 +22,16 @@ impl Args {
             end: usize::try_from(argc).unwrap_or(0),
         }
     }
+
+    /// argv[0] (empty if there is none): `ifplugstatus` dispatches on it.
+    #[cfg(feature = "ifplugstatus")]
+    pub fn program(&self) -> &'static [u8] {
+        if self.end == 0 {
+            return b"";
+        }
+        // SAFETY: argc >= 1, so argv[0] is a valid C string living for ever.
+        unsafe { CStr::from_ptr(*self.argv) }.to_bytes()
+    }
 }
 
 impl Iterator for Args {

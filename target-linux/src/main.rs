@@ -21,6 +21,8 @@ mod args;
 #[cfg(feature = "ctl")]
 mod ctl;
 mod event_loop;
+#[cfg(feature = "ifplugstatus")]
+mod ifplugstatus;
 #[cfg(all(
     ifplugd_small_mem,
     target_arch = "mips",
@@ -91,6 +93,10 @@ extern "C" fn rust_eh_personality() {}
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     // SAFETY: the C start-up code hands us argc valid C strings.
     let args = unsafe { Args::new(argc, argv) };
+    #[cfg(feature = "ifplugstatus")]
+    if let Some(code) = ifplugstatus::by_name(args) {
+        return c_int::from(code);
+    }
     c_int::from(run(args))
 }
 

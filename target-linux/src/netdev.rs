@@ -21,6 +21,10 @@ const SIOCGMIIREG: Opcode = 0x8948 as Opcode;
 const SIOCDEVPRIVATE: Opcode = 0x89F0 as Opcode;
 const SIOCDEVPRIVATE_1: Opcode = 0x89F1 as Opcode;
 const SIOCGIWAP: Opcode = 0x8B15 as Opcode;
+#[cfg(feature = "ifplugstatus")]
+const SIOCGIWRANGE: Opcode = 0x8B0B as Opcode;
+#[cfg(feature = "ifplugstatus")]
+const SIOCGIWSTATS: Opcode = 0x8B0F as Opcode;
 const ETHTOOL_GLINK: u32 = 0x0000_000a;
 
 /// `struct ifreq`: the name, then a union of at most 24 bytes (on 64-bit).
@@ -40,7 +44,20 @@ union IfReqData {
     mii: [u16; 4],
     /// `struct sockaddr` of SIOCGIWAP (an `iwreq` has the same layout here).
     addr: [u8; 16],
+    /// `struct iw_point` of an `iwreq` (SIOCGIWSTATS, SIOCGIWRANGE).
+    #[cfg(feature = "ifplugstatus")]
+    point: IwPoint,
     _size: [u64; 3],
+}
+
+/// `struct iw_point`: a buffer the kernel fills, its length, flags.
+#[cfg(feature = "ifplugstatus")]
+#[derive(Clone, Copy)]
+#[repr(C)]
+struct IwPoint {
+    pointer: *mut c_void,
+    length: u16,
+    flags: u16,
 }
 
 /// `struct ethtool_value`.
@@ -212,5 +229,35 @@ impl<'a> NetDev<'a> {
         self.call::<REG>(&mut req).map_err(|e| (false, e))?;
         // SAFETY: as above; val_out is the fourth u16.
         Ok(Reading::MiiBmsr(unsafe { req.data.mii[3] }))
+    }
+
+    /// ifplugd 0.28's wireless quality (`get_wlan_qual_new`): SIOCGIWSTATS
+    /// (flags 1: clear the update bits), then SIOCGIWRANGE. Returns
+    /// `qual.qual`, `qual.level` and `max_qual.level`.
+    #[cfg(feature = "ifplugstatus")]
+    pub fn wlan_quality(&self, name: &IfName) -> Option<(u8, u8, u8)> {
+        // struct iw_statistics: status (u16), then qual {qual, level,
+        // noise, updated}, then counters; 32 bytes.
+        let mut stats = [0u8; 32];
+        self.wext(name, SIOCGIWSTATS, &mut stats, 1)?;
+        // struct iw_range is about 1 KB and grows with the kernel's
+        // headers; the kernel refuses a buffer shorter than its own.
+        // max_qual sits at byte 44 (after throughput, min/max_nwid, the
+        // old channel counts, event_capa[6] and sensitivity).
+        let mut range = [0u8; 2048];
+        self.wext(name, SIOCGIWRANGE, &mut range, 0)?;
+        Some((stats[2], stats[3], range[45]))
+    }
+
+    /// A wireless-extensions GET into `buf`.
+    #[cfg(feature = "ifplugstatus")]
+    fn wext(&self, name: &IfName, opcode: Opcode, buf: &mut [u8], flags: u16) -> Option<()> {
+        let mut req = Self::request(name);
+        req.data.point = IwPoint {
+            pointer: buf.as_mut_ptr().cast(),
+            length: u16::try_from(buf.len()).unwrap_or(u16::MAX),
+            flags,
+        };
+        self.call_op(opcode as _, &mut req).ok()
     }
 }

@@ -43,6 +43,16 @@ define IFPLUGD_RS_INSTALL_TARGET_CMDS
 		$(TARGET_DIR)/etc/ifplugd/ifplugd.action.example
 endef
 
+# ifplugd 0.28's status tool is the same binary under the name
+# ifplugstatus, once built with the feature: the option adds both.
+ifeq ($(BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS),y)
+IFPLUGD_RS_CARGO_BUILD_OPTS += --features ifplugstatus
+define IFPLUGD_RS_INSTALL_IFPLUGSTATUS
+	ln -sf ifplugd $(TARGET_DIR)/usr/sbin/ifplugstatus
+endef
+IFPLUGD_RS_POST_INSTALL_TARGET_HOOKS += IFPLUGD_RS_INSTALL_IFPLUGSTATUS
+endif
+
 define IFPLUGD_RS_INSTALL_INIT_SYSV
 	$(INSTALL) -D -m 0755 $(IFPLUGD_RS_PKGDIR)/S41ifplugd \
 		$(TARGET_DIR)/etc/init.d/S41ifplugd

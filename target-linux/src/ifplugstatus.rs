@@ -1,0 +1,119 @@
+//! `ifplugstatus` (ifplugd 0.28's status tool) when the binary is called by
+//! that name: the system calls of `ifplugd_core::ifplugstatus`, which
+//! decides everything else.
+
+use crate::args::Args;
+use crate::netdev::NetDev;
+use ifplugd_core::detect::{Method, Reading, IFF_UP};
+use ifplugd_core::ifplugstatus::{self, Host, WlanQuality};
+use ifplugd_core::IfName;
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{Mode, OFlags};
+use rustix::net::{AddressFamily, SocketFlags, SocketType};
+
+/// Runs the tool if argv[0]'s last component is `ifplugstatus`. Not
+/// inlined: the daemon's start-up in main stays as it was.
+#[inline(never)]
+pub fn by_name(args: Args) -> Option<u8> {
+    let prog = args.program();
+    let name = prog.rsplit(|&b| b == b'/').next().unwrap_or(prog);
+    if name != b"ifplugstatus" {
+        return None;
+    }
+    let mut sys = System {
+        socket: None,
+        dev_list: None,
+    };
+    Some(ifplugstatus::run(
+        &mut sys,
+        name,
+        args.map(|a| a.to_bytes()),
+    ))
+}
+
+struct System {
+    socket: Option<OwnedFd>,
+    dev_list: Option<OwnedFd>,
+}
+
+impl System {
+    /// The socket `socket()` opened (it is called before any probe).
+    fn dev(&self) -> Option<NetDev<'_>> {
+        Some(NetDev::new(self.socket.as_ref()?.as_fd()))
+    }
+}
+
+impl Host for System {
+    fn write(&mut self, err: bool, bytes: &[u8]) {
+        if err {
+            crate::log::write_stderr(bytes);
+        } else {
+            crate::process::write_stdout(bytes);
+        }
+    }
+
+    fn strerror(&self, errno: i32) -> Option<&'static str> {
+        crate::strerror::text(errno)
+    }
+
+    fn socket(&mut self) -> Result<(), i32> {
+        if self.socket.is_none() {
+            let fd = rustix::net::socket_with(
+                AddressFamily::INET,
+                SocketType::DGRAM,
+                SocketFlags::CLOEXEC,
+                None,
+            )
+            .map_err(|e| e.raw_os_error())?;
+            self.socket = Some(fd);
+        }
+        Ok(())
+    }
+
+    fn probe(&mut self, name: &IfName, method: Method, up: bool) -> Result<Reading, i32> {
+        let dev = self.dev().ok_or(0)?;
+        if up {
+            if let Ok(flags) = dev.flags(name) {
+                if flags & IFF_UP == 0 {
+                    let _ = dev.set_flags(name, flags | IFF_UP);
+                }
+            }
+        }
+        dev.probe(name, method).map_err(|e| e.errno)
+    }
+
+    fn wlan_quality(&mut self, name: &IfName) -> Option<WlanQuality> {
+        let (qual, level, max_level) = self.dev()?.wlan_quality(name)?;
+        Some(WlanQuality {
+            qual,
+            level,
+            max_level,
+        })
+    }
+
+    fn is_root(&self) -> bool {
+        rustix::process::getuid().is_root()
+    }
+
+    fn read_dev_list(&mut self, buf: &mut [u8]) -> Result<usize, i32> {
+        if self.dev_list.is_none() {
+            let fd = rustix::fs::open(
+                c"/proc/net/dev",
+                OFlags::RDONLY | OFlags::CLOEXEC,
+                Mode::empty(),
+            )
+            .map_err(|e| e.raw_os_error())?;
+            self.dev_list = Some(fd);
+        }
+        let Some(fd) = &self.dev_list else {
+            return Ok(0);
+        };
+        loop {
+            match rustix::io::read(fd, &mut *buf) {
+                Err(rustix::io::Errno::INTR) => continue,
+                Ok(n) => return Ok(n),
+                Err(_) => return Ok(0),
+            }
+        }
+    }
+}
