@@ -783,6 +783,34 @@ else
 fi
 
 # --------------------------------------------------------------------------
+# (d6) the 0.28 options: one package option brings compat-options (and ctl
+# with it), wait-on-fork and script-log
+# --------------------------------------------------------------------------
+
+ow_features() { # MAKE-VARIABLES... -> RUST_PKG_FEATURES as the package sets it
+	# shellcheck disable=SC2016 # make's $(...), not the shell's
+	make -s -C "$OW_DIR" TOPDIR="$PWD/ci/openwrt-sdk" PKG_BUILD_DIR="$PWD" \
+		WORK="$WORK/ow" "$@" --eval 'features: ; @echo "$(RUST_PKG_FEATURES)"' features
+}
+compat_features="compat-options wait-on-fork script-log"
+if command -v make >/dev/null 2>&1 &&
+	[ -z "$(ow_features)" ] &&
+	[ "$(ow_features CONFIG_IFPLUGD_RS_COMPAT_028=y)" = "$compat_features" ] &&
+	[ "$(ow_features CONFIG_IFPLUGD_RS_COMPAT_028=y CONFIG_IFPLUGD_RS_IFPLUGSTATUS=y)" = "$compat_features ifplugstatus" ]; then
+	pass "$OW_MAKEFILE: CONFIG_IFPLUGD_RS_COMPAT_028 adds $compat_features, and nothing is added without an option"
+else
+	fail "$OW_MAKEFILE: RUST_PKG_FEATURES is '$(ow_features 2>&1)' without options, '$(ow_features CONFIG_IFPLUGD_RS_COMPAT_028=y 2>&1)' with CONFIG_IFPLUGD_RS_COMPAT_028=y (expected '' and '$compat_features')"
+fi
+# shellcheck disable=SC2016 # make's $(...), not the shell's
+br_compat='/^ifeq ($(BR2_PACKAGE_IFPLUGD_RS_COMPAT_028),y)$/,/^endif$/'
+if grep -q '^config BR2_PACKAGE_IFPLUGD_RS_COMPAT_028$' "$BR_CONFIG_IN" &&
+	[ "$(sed -n "${br_compat}s/^IFPLUGD_RS_CARGO_BUILD_OPTS += //p" "$BR_MK")" = "--features compat-options,wait-on-fork,script-log" ]; then
+	pass "$BR_MK: BR2_PACKAGE_IFPLUGD_RS_COMPAT_028 adds --features compat-options,wait-on-fork,script-log"
+else
+	fail "$BR_MK/$BR_CONFIG_IN: BR2_PACKAGE_IFPLUGD_RS_COMPAT_028 must add --features compat-options,wait-on-fork,script-log"
+fi
+
+# --------------------------------------------------------------------------
 # (e) versions
 # --------------------------------------------------------------------------
 

@@ -43,6 +43,12 @@ define IFPLUGD_RS_INSTALL_TARGET_CMDS
 		$(TARGET_DIR)/etc/ifplugd/ifplugd.action.example
 endef
 
+# ifplugd 0.28's command line, control and script output (compat-options
+# brings ctl).
+ifeq ($(BR2_PACKAGE_IFPLUGD_RS_COMPAT_028),y)
+IFPLUGD_RS_CARGO_BUILD_OPTS += --features compat-options,wait-on-fork,script-log
+endif
+
 # ifplugd 0.28's status tool is the same binary under the name
 # ifplugstatus, once built with the feature: the option adds both.
 ifeq ($(BR2_PACKAGE_IFPLUGD_RS_IFPLUGSTATUS),y)
