@@ -40,16 +40,7 @@ mod script;
 #[cfg(feature = "script-log")]
 mod script_log;
 mod signals;
-#[cfg(all(
-    ifplugd_small_mem,
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "mips"
-    ),
-    not(test)
-))]
+#[cfg(all(ifplugd_small_mem, not(test)))]
 mod start;
 mod strerror;
 mod sys;

@@ -123,18 +123,11 @@ extern "C" {
 
 /// A system call of up to four arguments: its value, or the errno.
 /// Through the C library's `syscall()`, which sets errno; in the static
-/// release build (`--cfg ifplugd_small_mem`) where rustix makes its own
-/// system calls, by the instruction itself: musl's variadic `syscall()`
-/// and its errno handling are 350-450 B on x86_64 and aarch64.
-#[cfg(not(all(
-    ifplugd_small_mem,
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "mips"
-    )
-)))]
+/// release build (`--cfg ifplugd_small_mem`, on every target we ship) by
+/// the instruction itself: musl's variadic `syscall()` and its errno
+/// handling are 350-450 B on x86_64 and aarch64, and without them the
+/// binary needs none of musl's start-up (start.rs).
+#[cfg(not(ifplugd_small_mem))]
 pub(crate) unsafe fn sys4(
     nr: c_long,
     a: c_long,
@@ -152,15 +145,7 @@ pub(crate) unsafe fn sys4(
 }
 
 /// One copy for every call site: a few bytes of register moves each.
-#[cfg(all(
-    ifplugd_small_mem,
-    any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "arm",
-        target_arch = "mips"
-    )
-))]
+#[cfg(ifplugd_small_mem)]
 #[inline(never)]
 pub(crate) unsafe fn sys4(
     nr: c_long,

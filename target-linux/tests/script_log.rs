@@ -18,20 +18,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Debian's ifplugd 0.28.
-const OLD: &str = "/usr/sbin/ifplugd";
-
-/// Debian's 0.28, installed if missing (as ci/run installs its tools).
+/// Debian's 0.28.
 fn old() -> &'static str {
-    if !std::path::Path::new(OLD).exists() {
-        let ok = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "ifplugd"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "cannot install Debian's ifplugd 0.28 to compare with");
-    }
-    OLD
+    debian_028()
 }
 
 /// A /dev/log listener in a private mount namespace, and the daemons

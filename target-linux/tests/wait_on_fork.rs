@@ -12,19 +12,9 @@ use common::*;
 use std::process::Command;
 use std::time::Duration;
 
-const REFERENCE: &str = "/usr/sbin/ifplugd";
-
-/// Debian's 0.28, installed if missing (as ci/run installs its tools).
+/// Debian's 0.28.
 fn reference() -> &'static str {
-    if !std::path::Path::new(REFERENCE).exists() {
-        let ok = Command::new("apt-get")
-            .args(["install", "-y", "-qq", "ifplugd"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-            .is_ok_and(|s| s.success());
-        assert!(ok, "cannot install Debian's ifplugd 0.28 to compare with");
-    }
-    REFERENCE
+    debian_028()
 }
 
 /// Runs `BIN -w -s -i IFACE -r SCRIPT -d 0 ARGS` (no -n) in the namespace

@@ -910,3 +910,18 @@ pub fn set_flags_refused() -> String {
     };
     format!("can't set interface flags: Operation not permitted{hint}")
 }
+
+/// Debian's ifplugd 0.28, which several tests run beside ours (in their
+/// namespace only), installed if missing as ci/run installs its tools.
+pub fn debian_028() -> &'static str {
+    const PATH: &str = "/usr/sbin/ifplugd";
+    if !Path::new(PATH).exists() {
+        let ok = Command::new("apt-get")
+            .args(["install", "-y", "-qq", "ifplugd"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "cannot install Debian's ifplugd 0.28 to compare with");
+    }
+    PATH
+}
