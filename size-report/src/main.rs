@@ -14,7 +14,7 @@
 //! before stripping. Both must be within their budgets.
 //! `--openwrt target/openwrt` (as ci/openwrt.sh fills it, in the same
 //! layout, default build only) adds the OpenWrt-style builds, each of which
-//! must be no larger than the default dist binary of its target.
+//! must be within the default build's budget of its target.
 
 mod baseline;
 mod budget;
@@ -108,16 +108,12 @@ fn run() -> Result<bool, String> {
         Some(dir) => measure::all(dir, Build::Default)?,
         None => Vec::new(),
     };
-    // An OpenWrt-style binary carries no C library: it may be no larger than
-    // the static dist binary of its target (the default build, which has the
-    // same features), or, if that was not built, its budget.
-    let limit = |b: &measure::Binary| {
-        binaries
-            .iter()
-            .find(|d| d.triple == b.triple && d.build == Build::Default)
-            .map(|d| d.file_size)
-            .or_else(|| budgets.get(Build::Default, &b.triple))
-    };
+    // What OpenWrt users install is held to the default build's budget,
+    // as the static dist binary is. (It once had to be no larger than the
+    // static binary, when that carried musl's start-up and wrappers; now the
+    // static one carries almost none of the C library, and the shared
+    // build's dynamic linking, ~1-2 KB, makes it the larger.)
+    let limit = |b: &measure::Binary| budgets.get(Build::Default, &b.triple);
     let mut text = report::summary(&binaries, &budgets);
     if !openwrt.is_empty() {
         text.push_str(&report::openwrt(&openwrt, limit));
@@ -171,16 +167,15 @@ fn run() -> Result<bool, String> {
             Some(max) => {
                 ok = false;
                 eprintln!(
-                    "size-report: the OpenWrt-style {} is {} bytes, larger than the static \
-                     dist binary or budget of {max} bytes",
+                    "size-report: the OpenWrt-style {} is {} bytes, over the default \
+                     build's budget of {max} bytes",
                     bin.triple, bin.file_size
                 );
             }
             None => {
                 ok = false;
                 eprintln!(
-                    "size-report: the OpenWrt-style {} has neither a dist binary nor a budget \
-                     to compare with",
+                    "size-report: the OpenWrt-style {} has no budget to compare with",
                     bin.triple
                 );
             }

@@ -82,8 +82,8 @@ pub fn openwrt(binaries: &[Binary], limit: impl Fn(&Binary) -> Option<u64>) -> S
         "\n## OpenWrt-style builds\n\n\
          As target-linux/openwrt/ifplugd-rs/Makefile builds them (ci/openwrt.sh): \
          linked against the shared musl, after OpenWrt's sstrip; bytes. The limit is \
-         the static dist binary of the same target (default build, the same features; \
-         else its budget): one that carries no C library must not be larger.\n\n",
+         the default build's budget of the same target, as for the static dist \
+         binary.\n\n",
     );
     out.push_str(&header("limit", "other (dynamic linking)"));
     rows(&mut out, binaries, limit);
