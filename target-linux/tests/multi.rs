@@ -631,13 +631,7 @@ fn a_single_plain_interface_keeps_its_pid_file_and_prefix() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
     let mut expected = startup("up");
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_then_stopped());
     let lines: Vec<String> = expected
         .iter()
         .map(|m| format!("ifplugd(mpone): {m}"))

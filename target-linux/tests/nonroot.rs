@@ -258,13 +258,7 @@ fn an_unwritable_pid_directory_is_said_and_points_to_pid_dir() {
     );
     let mut expected = vec![pid_file_refused("Permission denied")];
     expected.extend(startup("up"));
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_then_stopped());
     d.assert_msgs(&expected);
     assert!(!pid_in(&dir, w).exists());
 }

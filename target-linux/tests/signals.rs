@@ -23,13 +23,7 @@ fn sigterm_with_link_up_runs_down_script_and_exits_1() {
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
     d.assert_calls(&["up error>up", "down up>error"]);
     let mut expected = startup("up");
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_then_stopped());
     d.assert_msgs(&expected);
     assert!(!pid_file("sgterm").exists(), "pid file left behind");
 }

@@ -147,12 +147,6 @@ fn without_s_lines_still_go_to_stderr() {
     d.signal("TERM");
     assert_eq!(d.wait_exit(), 1, "{}", d.context());
     let mut expected = startup("up");
-    expected.extend([
-        d.executing("up"),
-        "exit code: 0".into(),
-        d.executing("down"),
-        "exit code: 0".into(),
-        "exiting".into(),
-    ]);
+    expected.extend(d.up_then_stopped());
     d.assert_msgs(&expected);
 }

@@ -610,6 +610,18 @@ impl Daemon {
         ]
     }
 
+    /// What follows "link is up" when the up script runs and SIGTERM then
+    /// ends the daemon, running the down script.
+    pub fn up_then_stopped(&self) -> [String; 5] {
+        [
+            self.executing("up"),
+            "exit code: 0".into(),
+            self.executing("down"),
+            "exit code: 0".into(),
+            "exiting".into(),
+        ]
+    }
+
     /// The calls, each as "ACTION PREVIOUS>CURRENT".
     pub fn brief(&self) -> Vec<String> {
         read_calls(&self.actions).iter().map(Call::brief).collect()
