@@ -58,10 +58,6 @@ fn signal(pid: Option<Pid>, sig: Signal) -> Result<Pid, Errno> {
 /// As 0.28: kill(pid, 0) every 100 ms until ESRCH; ETIME after the limit.
 fn wait_gone(pid: Pid) -> Result<(), Errno> {
     let deadline = sys::monotonic_ms().saturating_add(WAIT_MS);
-    let tenth = rustix::time::Timespec {
-        tv_sec: 0,
-        tv_nsec: 100_000_000,
-    };
     loop {
         match test_kill_process(pid) {
             Err(Errno::SRCH) => return Ok(()),
@@ -72,7 +68,7 @@ fn wait_gone(pid: Pid) -> Result<(), Errno> {
             return Err(Errno::TIME);
         }
         // No descriptors: poll only sleeps.
-        let _ = rustix::event::poll(&mut [], Some(&tenth));
+        let _ = sys::poll(&mut [], Some(100));
     }
 }
 

@@ -79,6 +79,7 @@ calls! {
     unlink = 4010 (path: *const c_char) -> c_int;
     execve = 4011 (path: *const c_char, argv: *const *const c_char, envp: *const *const c_char) -> c_int;
     chdir = 4012 (path: *const c_char) -> c_int;
+    getuid = 4024 () -> c_uint;
     kill = 4037 (pid: c_int, sig: c_int) -> c_int;
     dup2 = 4063 (old: c_int, new: c_int) -> c_int;
     setsid = 4066 () -> c_int;

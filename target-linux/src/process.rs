@@ -26,7 +26,7 @@ pub fn daemonize(wait: bool) -> Result<Report, Errno> {
     let _ = rustix::process::chdir(c"/");
     #[cfg(feature = "wait-on-fork")]
     let pipe = match wait {
-        true => Some(rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)?),
+        true => Some(sys::pipe()?),
         false => None,
     };
     #[cfg(not(feature = "wait-on-fork"))]
@@ -86,14 +86,11 @@ impl Report {
 /// if it ends without one or sends none in 60 s, SIGTERM to it and 255.
 #[cfg(feature = "wait-on-fork")]
 fn wait_for_report(from_daemon: &rustix::fd::OwnedFd, child: i32) -> u8 {
-    use rustix::event::{poll, PollFd, PollFlags};
-    let limit = rustix::time::Timespec {
-        tv_sec: ifplugd_core::daemon::WAIT_ON_FORK_SECS.into(),
-        tv_nsec: 0,
-    };
+    use rustix::event::{PollFd, PollFlags};
+    let limit_ms = ifplugd_core::daemon::WAIT_ON_FORK_SECS * 1000;
     let mut fds = [PollFd::new(from_daemon, PollFlags::IN)];
     let mut byte = [0u8];
-    if matches!(poll(&mut fds, Some(&limit)), Ok(1))
+    if matches!(sys::poll(&mut fds, Some(limit_ms)), Ok(1))
         && matches!(rustix::io::read(from_daemon, &mut byte), Ok(1))
     {
         if byte[0] > 3 {

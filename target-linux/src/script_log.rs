@@ -93,13 +93,8 @@ impl<'a> Output<'a> {
         }
         self.drain(slot, log);
         self.close(slot, log);
-        #[cfg(all(target_arch = "mips", target_endian = "big"))]
-        let (read, write) = crate::sys::pipe_nonblocking_read()?;
-        #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
-        let (read, write) = rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC).ok()?;
         // Ours only: the script's end stays blocking, as a terminal would be.
-        #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
-        rustix::fs::fcntl_setfl(&read, rustix::fs::OFlags::NONBLOCK).ok()?;
+        let (read, write) = crate::sys::pipe_nonblocking_read()?;
         self.slots.get_mut(slot)?.who = *who.raw();
         *self.pipes.get_mut(slot)? = Some(read);
         Some(write)

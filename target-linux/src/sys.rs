@@ -99,7 +99,10 @@ mod nr {
     pub const OPEN: core::ffi::c_long = 4005;
     #[cfg(target_endian = "big")]
     pub const MMAP: core::ffi::c_long = 4090;
-    #[cfg(all(target_endian = "big", feature = "script-log"))]
+    #[cfg(all(
+        target_endian = "big",
+        any(feature = "script-log", feature = "wait-on-fork")
+    ))]
     pub const PIPE2: core::ffi::c_long = 4328;
     #[cfg(all(target_endian = "big", feature = "script-log"))]
     pub const FCNTL: core::ffi::c_long = 4055;
@@ -448,22 +451,49 @@ pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     }
 }
 
-/// A close-on-exec pipe whose read end (the first) is also O_NONBLOCK, by
-/// the bare system calls (musl's pipe2 and fcntl are ~1 KB here; elsewhere
-/// script_log uses rustix's).
-#[cfg(all(target_arch = "mips", target_endian = "big", feature = "script-log"))]
-pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
-    const F_SETFL: c_long = 4;
+/// A close-on-exec pipe (read end, write end). On big-endian MIPS by the
+/// bare system call: musl's pipe2, with its fallback to the old pipe, is
+/// ~500 bytes there.
+#[cfg(all(
+    target_arch = "mips",
+    target_endian = "big",
+    any(feature = "script-log", feature = "wait-on-fork")
+))]
+pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
     let mut fds: [c_int; 2] = [-1, -1];
     let cloexec = rustix::pipe::PipeFlags::CLOEXEC.bits() as c_long;
     let fds_ptr = fds.as_mut_ptr() as c_long;
     // SAFETY: pipe2 (not MIPS's old pipe, which returns in registers)
     // writes the two descriptors into `fds`.
-    ret(unsafe { sys4(nr::PIPE2, fds_ptr, cloexec, 0, 0) }).ok()?;
+    ret(unsafe { sys4(nr::PIPE2, fds_ptr, cloexec, 0, 0) })?;
     // SAFETY: two new descriptors, which we now own.
-    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    let nonblock = OFlags::NONBLOCK.bits() as c_long;
-    // SAFETY: F_SETFL takes an int; it reads no memory of ours.
-    ret(unsafe { sys4(nr::FCNTL, fds[0] as c_long, F_SETFL, nonblock, 0) }).ok()?;
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+#[cfg(all(
+    not(all(target_arch = "mips", target_endian = "big")),
+    any(feature = "script-log", feature = "wait-on-fork")
+))]
+#[inline(always)]
+pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
+    rustix::pipe::pipe_with(rustix::pipe::PipeFlags::CLOEXEC)
+}
+
+/// A [`pipe`] whose read end is also O_NONBLOCK (musl's fcntl is ~500
+/// bytes on big-endian MIPS).
+#[cfg(feature = "script-log")]
+#[inline(never)]
+pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
+    let (read, write) = pipe().ok()?;
+    #[cfg(all(target_arch = "mips", target_endian = "big"))]
+    {
+        const F_SETFL: c_long = 4;
+        let nonblock = OFlags::NONBLOCK.bits() as c_long;
+        let fd = rustix::fd::AsRawFd::as_raw_fd(&read) as c_long;
+        // SAFETY: F_SETFL takes an int; it reads no memory of ours.
+        ret(unsafe { sys4(nr::FCNTL, fd, F_SETFL, nonblock, 0) }).ok()?;
+    }
+    #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+    rustix::fs::fcntl_setfl(&read, OFlags::NONBLOCK).ok()?;
     Some((read, write))
 }
