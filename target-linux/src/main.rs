@@ -23,12 +23,7 @@ mod ctl;
 mod event_loop;
 #[cfg(feature = "ifplugstatus")]
 mod ifplugstatus;
-#[cfg(all(
-    ifplugd_small_mem,
-    target_arch = "mips",
-    target_endian = "big",
-    not(test)
-))]
+#[cfg(all(ifplugd_small_mem, target_arch = "mips", not(test)))]
 mod libc_calls;
 mod log;
 #[cfg(all(ifplugd_small_mem, not(test)))]

@@ -69,7 +69,7 @@ struct EthtoolValue {
 
 /// An ioctl that reads and writes a `struct ifreq`, its opcode chosen at
 /// run time.
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 struct Request<'r> {
     opcode: rustix::ioctl::Opcode,
     req: &'r mut IfReq,
@@ -78,7 +78,7 @@ struct Request<'r> {
 // SAFETY: the opcode's argument is a pointer to a `struct ifreq`, which
 // `as_ptr` gives; the kernel may write it (IS_MUTATING); there is no
 // output beyond success.
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 unsafe impl rustix::ioctl::Ioctl for Request<'_> {
     type Output = ();
     const IS_MUTATING: bool = true;
@@ -122,17 +122,17 @@ impl<'a> NetDev<'a> {
 
     /// The system call, in one copy (rustix's `Updater` takes the opcode as
     /// a const parameter, which makes one per request).
-    #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+    #[cfg(not(target_arch = "mips"))]
     fn call_op(&self, opcode: rustix::ioctl::Opcode, req: &mut IfReq) -> Result<(), Errno> {
         // SAFETY: every request used here takes a `struct ifreq` (or the
         // same-sized `struct iwreq`) and `req` is one, fully initialised.
         unsafe { rustix::ioctl::ioctl(self.fd, Request { opcode, req }) }
     }
 
-    /// Big-endian MIPS: rustix goes through its libc backend there, whose
+    /// MIPS: rustix goes through its libc backend there, whose
     /// ioctl() is musl's, with time64 conversions worth 1.2 KB; the bare
     /// system call does what we need.
-    #[cfg(all(target_arch = "mips", target_endian = "big"))]
+    #[cfg(target_arch = "mips")]
     fn call_op(&self, opcode: Opcode, req: &mut IfReq) -> Result<(), Errno> {
         use rustix::fd::AsRawFd;
         // SAFETY: as above.

@@ -7,11 +7,16 @@
 //! rather than the wrappers that keep the C library's fork and thread
 //! bookkeeping: we have no threads, no at-fork handlers and no signal
 //! handlers, and the wrappers cost ~4 KB.
+//!
+//! On MIPS rustix runs on its libc backend (its raw system calls need
+//! unstable assembly there, so stable builds get the backend anyway, and
+//! the static build takes it too: see libc_calls.rs); the calls whose
+//! musl wrappers are large are made here by number instead.
 #![allow(non_camel_case_types)]
 
 use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
 use rustix::event::PollFd;
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 use rustix::fd::FromRawFd;
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
@@ -84,27 +89,19 @@ mod nr {
 #[cfg(target_arch = "mips")]
 mod nr {
     pub const EXECVE: core::ffi::c_long = 4011;
-    #[cfg(target_endian = "big")]
     pub const IOCTL: core::ffi::c_long = 4054;
     pub const CLOCK_GETTIME: core::ffi::c_long = 4263;
     pub const CLONE: core::ffi::c_long = 4120;
     pub const RT_SIGACTION: core::ffi::c_long = 4194;
     pub const RT_SIGPROCMASK: core::ffi::c_long = 4195;
     pub const SIGNALFD4: core::ffi::c_long = 4324;
-    #[cfg(target_endian = "big")]
     pub const POLL: core::ffi::c_long = 4188;
-    #[cfg(target_endian = "big")]
     pub const SOCKET: core::ffi::c_long = 4183;
-    #[cfg(target_endian = "big")]
     pub const OPEN: core::ffi::c_long = 4005;
-    #[cfg(target_endian = "big")]
     pub const MMAP: core::ffi::c_long = 4090;
-    #[cfg(all(
-        target_endian = "big",
-        any(feature = "script-log", feature = "wait-on-fork")
-    ))]
+    #[cfg(any(feature = "script-log", feature = "wait-on-fork"))]
     pub const PIPE2: core::ffi::c_long = 4328;
-    #[cfg(all(target_endian = "big", feature = "script-log"))]
+    #[cfg(feature = "script-log")]
     pub const FCNTL: core::ffi::c_long = 4055;
 }
 
@@ -241,11 +238,11 @@ pub unsafe fn clone_copy(vfork: bool) -> Result<c_int, i32> {
 }
 
 /// ioctl by the bare system call, where rustix would use the C library's
-/// (big-endian MIPS; see netdev.rs).
+/// (MIPS; see netdev.rs).
 ///
 /// # Safety
 /// `arg` must be what `request` expects.
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 pub unsafe fn ioctl(fd: c_int, request: c_ulong, arg: *mut c_void) -> Result<(), i32> {
     // SAFETY: the caller's promise: `arg` is what `request` expects.
     unsafe { sys4(nr::IOCTL, fd as c_long, request as c_long, arg as c_long, 0) }.map(drop)
@@ -324,7 +321,7 @@ pub fn monotonic_ms() -> u64 {
 
 /// A system call of five or six arguments (mmap): as [`sys4`]. On MIPS's
 /// o32 the fifth and sixth go on the stack, where the caller has made room.
-#[cfg(all(target_arch = "mips", target_endian = "big", not(ifplugd_small_mem)))]
+#[cfg(all(target_arch = "mips", not(ifplugd_small_mem)))]
 pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> {
     let [a, b, c, d, e, f] = args;
     // SAFETY: the caller's promise that the arguments suit the call.
@@ -336,7 +333,7 @@ pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> 
     }
 }
 
-#[cfg(all(target_arch = "mips", target_endian = "big", ifplugd_small_mem))]
+#[cfg(all(target_arch = "mips", ifplugd_small_mem))]
 #[inline(never)]
 pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> {
     let [a, b, c, d, e, f] = args;
@@ -359,13 +356,13 @@ pub(crate) unsafe fn sys6(nr: c_long, args: [c_long; 6]) -> Result<c_long, i32> 
 }
 
 /// A result of [`sys4`] or [`sys6`] as rustix's.
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 fn ret(r: Result<c_long, i32>) -> Result<c_long, Errno> {
     r.map_err(Errno::from_raw_os_error)
 }
 
 /// poll(2) with the timeout in milliseconds (`None`: none).
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
     let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
     let fds_ptr = fds.as_mut_ptr() as c_long;
@@ -375,7 +372,7 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Er
     ret(r).map(|n| n as usize)
 }
 
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
     let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
         tv_sec: (ms / 1000).into(),
@@ -385,7 +382,7 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Er
 }
 
 /// socket(2), protocol 0.
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
     let ty = ty.as_raw() | flags.bits();
     // SAFETY: socket reads no memory of ours.
@@ -402,13 +399,13 @@ pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Resu
     ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
 }
 
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Result<OwnedFd, Errno> {
     rustix::net::socket_with(family, ty, flags, None)
 }
 
 /// open(2).
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     // What musl's open() adds on 32-bit MIPS.
     const O_LARGEFILE: c_long = 0x2000;
@@ -420,14 +417,14 @@ pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
 }
 
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     rustix::fs::open(path, flags, mode)
 }
 
 /// A new shared anonymous mapping of `len` bytes, readable and writable
 /// (zeroed, as every anonymous mapping).
-#[cfg(all(target_arch = "mips", target_endian = "big"))]
+#[cfg(target_arch = "mips")]
 pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     // PROT_READ | PROT_WRITE; MAP_SHARED | MAP_ANONYMOUS (MIPS's value).
     const PROT: c_long = 3;
@@ -437,7 +434,7 @@ pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     ret(r).map(|p| p as *mut c_void)
 }
 
-#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+#[cfg(not(target_arch = "mips"))]
 pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     use rustix::mm::{MapFlags, ProtFlags};
     // SAFETY: a new mapping where the kernel chooses: none of ours moves.
@@ -451,12 +448,11 @@ pub fn map_shared(len: usize) -> Result<*mut c_void, Errno> {
     }
 }
 
-/// A close-on-exec pipe (read end, write end). On big-endian MIPS by the
+/// A close-on-exec pipe (read end, write end). On MIPS by the
 /// bare system call: musl's pipe2, with its fallback to the old pipe, is
 /// ~500 bytes there.
 #[cfg(all(
     target_arch = "mips",
-    target_endian = "big",
     any(feature = "script-log", feature = "wait-on-fork")
 ))]
 pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
@@ -471,7 +467,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
 }
 
 #[cfg(all(
-    not(all(target_arch = "mips", target_endian = "big")),
+    not(target_arch = "mips"),
     any(feature = "script-log", feature = "wait-on-fork")
 ))]
 #[inline(always)]
@@ -480,12 +476,12 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
 }
 
 /// A [`pipe`] whose read end is also O_NONBLOCK (musl's fcntl is ~500
-/// bytes on big-endian MIPS).
+/// bytes on MIPS).
 #[cfg(feature = "script-log")]
 #[inline(never)]
 pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
     let (read, write) = pipe().ok()?;
-    #[cfg(all(target_arch = "mips", target_endian = "big"))]
+    #[cfg(target_arch = "mips")]
     {
         const F_SETFL: c_long = 4;
         let nonblock = OFlags::NONBLOCK.bits() as c_long;
@@ -493,7 +489,7 @@ pub fn pipe_nonblocking_read() -> Option<(OwnedFd, OwnedFd)> {
         // SAFETY: F_SETFL takes an int; it reads no memory of ours.
         ret(unsafe { sys4(nr::FCNTL, fd, F_SETFL, nonblock, 0) }).ok()?;
     }
-    #[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+    #[cfg(not(target_arch = "mips"))]
     rustix::fs::fcntl_setfl(&read, OFlags::NONBLOCK).ok()?;
     Some((read, write))
 }

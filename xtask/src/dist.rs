@@ -66,11 +66,6 @@ pub fn rustflags(t: &Target, linker: Linker) -> String {
         // x86_64 -30..-50 B (2026-12-01, sz of each build).
         flags.push_str(" -Cllvm-args=-enable-machine-outliner=always");
     }
-    if t.mips {
-        // rustix's raw system calls where it has them for MIPS (little
-        // endian); big-endian MIPS stays on its libc backend.
-        flags.push_str(" --cfg rustix_use_experimental_asm");
-    }
     {
         // Our own entry point (target-linux/src/start.rs), not musl's
         // start-up: -1.3 KB on x86_64, -1.6 KB on aarch64, -2.4 KB on MIPS.
