@@ -476,51 +476,23 @@ where
     Ok(Command::Run(o))
 }
 
-/// 0.28's long names, each after its short form (`-a`) and ending in NUL,
-/// in its table's order (Debian's, with `-U`, `-D` and `-T`): glibc lists
-/// an ambiguous name's possibilities in this order. Ours comes last:
-/// `--pid-dir` has no letter, and `--` stands for none. One string, not a
-/// table of references: a third of the bytes.
-#[cfg(feature = "compat-options")]
-const LONG: &[u8] = b"\
--ano-auto\0\
--nno-daemon\0\
--sno-syslog\0\
--bno-beep\0\
--Uno-beep-up\0\
--Dno-beep-down\0\
--fignore-fail\0\
--Fignore-fail-positive\0\
--Iignore-retval\0\
--iiface\0\
--rrun\0\
--tpoll-time\0\
--Tpoll-utime\0\
--udelay-up\0\
--ddelay-down\0\
--mapi-mode\0\
--wwait-on-fork\0\
--Wwait-on-kill\0\
--pno-startup\0\
--qno-shutdown\0\
--hhelp\0\
--kkill\0\
--ccheck-running\0\
--vversion\0\
--xextra-arg\0\
--Ssuspend\0\
--Rresume\0\
--zinfo\0\
--linitial-down\0\
--Mmonitor\0\
---pid-dir\0\
-";
-
-/// Each long option's short form (`-a`, or `--` for none) and name.
+/// Each long option's short form (`-a`, or `--` for none) and name, read
+/// from [`USAGE`], which lists every one as `-a, --no-auto` (`--pid-dir`
+/// alone): the names are stored once. The order is the usage text's, not
+/// 0.28's table's; only glibc's list of an ambiguous name's possibilities
+/// shows it, and we print the short form without one.
 #[cfg(feature = "compat-options")]
 fn long_options() -> impl Iterator<Item = (&'static [u8], &'static [u8])> {
-    LONG.split(|&b| b == 0)
-        .filter_map(|entry| entry.split_at_checked(2))
+    let text = USAGE.as_bytes();
+    (2..text.len()).filter_map(move |at| {
+        let rest = text.get(at..)?.strip_prefix(b"--")?;
+        let len = rest.iter().position(|&b| b <= b' ')?;
+        let short = match text.get(at - 2..at) {
+            Some(b", ") => text.get(at - 4..at - 2)?,
+            _ => b"--",
+        };
+        Some((short, rest.get(..len)?))
+    })
 }
 
 /// The name part of a long option: after `--`, up to the first `=`.
@@ -1154,7 +1126,11 @@ mod tests {
             assert_eq!(parse([c"-nv"]), Ok(Command::Version));
             assert_eq!(err(&["--help=x"]), OptionError::LongValueRefused(b"help"));
             // The table is 0.28's (Debian's) and --pid-dir: nothing left out.
-            assert_eq!(long_options().count(), 31);
+            let mut names: Vec<&[u8]> = long_options().map(|l| l.1).collect();
+            let mut expected: Vec<&[u8]> = NAMES_0_28.iter().map(|n| n.as_bytes()).collect();
+            names.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(names, expected);
             assert!(long_options().any(|l| l == (&b"--"[..], &b"pid-dir"[..])));
             assert!(long_options().any(|l| l == (&b"-a"[..], &b"no-auto"[..])));
         }
@@ -1192,6 +1168,43 @@ mod tests {
                 );
             }
         }
+
+        /// 0.28's long names in its table's order (Debian's, with `-U`, `-D`
+        /// and `-T`), as glibc lists an ambiguous name's possibilities; ours,
+        /// `--pid-dir`, last.
+        const NAMES_0_28: [&str; 31] = [
+            "no-auto",
+            "no-daemon",
+            "no-syslog",
+            "no-beep",
+            "no-beep-up",
+            "no-beep-down",
+            "ignore-fail",
+            "ignore-fail-positive",
+            "ignore-retval",
+            "iface",
+            "run",
+            "poll-time",
+            "poll-utime",
+            "delay-up",
+            "delay-down",
+            "api-mode",
+            "wait-on-fork",
+            "wait-on-kill",
+            "no-startup",
+            "no-shutdown",
+            "help",
+            "kill",
+            "check-running",
+            "version",
+            "extra-arg",
+            "suspend",
+            "resume",
+            "info",
+            "initial-down",
+            "monitor",
+            "pid-dir",
+        ];
 
         #[test]
         fn abbreviations() {
@@ -1245,13 +1258,17 @@ mod tests {
             // the line up to there is the same.
             assert_eq!(text(err(&["--de"])), "option '--de' is ambiguous");
             assert_eq!(text(err(&["--de=3"])), "option '--de=3' is ambiguous");
-            // Which names each starts, in 0.28's table order, as 0.28 lists
-            // them (and ours, where it starts the same).
+            // Which names each starts, as 0.28 lists them (and ours, where
+            // it starts the same); in its table's order, which ours, read
+            // from the usage text, need not keep (see `long_options`).
             let starting = |given: &str| -> Vec<&str> {
-                long_options()
+                let mut names: Vec<&str> = long_options()
                     .filter(|(_, n)| n.starts_with(given.as_bytes()))
                     .map(|(_, n)| std::str::from_utf8(n).unwrap())
-                    .collect()
+                    .collect();
+                let in_0_28_order = |n: &&str| NAMES_0_28.iter().position(|m| m == n);
+                names.sort_by_key(in_0_28_order);
+                names
             };
             assert_eq!(starting("de"), ["delay-up", "delay-down"]);
             assert_eq!(
