@@ -30,6 +30,9 @@ use core::ffi::CStr;
 
 pub use crate::kernel::IFNAME_MAX;
 
+/// BusyBox's interface when no `-i` is given.
+const DEFAULT_IFACE: &CStr = c"eth0";
+
 /// Largest value `-t`, `-u` and `-d` accept: BusyBox's `xatoi_positive` range.
 pub const NUMBER_MAX: u32 = i32::MAX as u32;
 
@@ -218,7 +221,7 @@ impl Default for Options<'_> {
             ignore_fail_positive: false,
             ifaces: {
                 let mut v = Ifaces::new();
-                let _ = v.push(c"eth0");
+                let _ = v.push(DEFAULT_IFACE);
                 v
             },
             script: c"/etc/ifplugd/ifplugd.action",
@@ -459,7 +462,7 @@ where
         }
     }
     if o.ifaces.is_empty() {
-        o.ifaces = Options::default().ifaces;
+        let _ = o.ifaces.push(DEFAULT_IFACE);
     }
     for iface in &o.ifaces {
         check_iface(iface.to_bytes())?;
