@@ -554,11 +554,8 @@ where
         _ => return Err(OptionError::AmbiguousLong(bytes)),
     };
     // After "--", the name and "=": the value, maybe empty ("--run=").
-    let inline = (bytes.len() > 2 + given.len()).then(|| {
-        let rest = arg.to_bytes_with_nul().get(3 + given.len()..);
-        rest.and_then(|r| CStr::from_bytes_with_nul(r).ok())
-            .unwrap_or_default()
-    });
+    let inline =
+        (bytes.len() > 2 + given.len()).then(|| tail(arg, 3 + given.len()).unwrap_or_default());
     let letter = short.get(1).copied().filter(|&c| c != b'-');
     if letter.is_none_or(takes_value) {
         let value = match inline {
