@@ -24,7 +24,9 @@ fn check_running(pid: Option<Pid>, who: &[u8]) -> u8 {
         let pid = Pid::from_raw(pid).ok_or(Errno::SRCH.raw_os_error())?;
         test_kill_process(pid).map_err(|e| e.raw_os_error())
     });
-    let mut line = Line::<96>::new();
+    // The logger's size of line (log.rs), so that both share one copy of
+    // the code that writes into it.
+    let mut line = Line::<1024>::new();
     let _ = running.write(who, &mut line);
     crate::process::write_stdout(line.as_bytes());
     running.exit_code()
