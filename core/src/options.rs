@@ -30,6 +30,9 @@ use core::ffi::CStr;
 
 pub use crate::kernel::IFNAME_MAX;
 
+/// BusyBox's interface when no `-i` is given.
+const DEFAULT_IFACE: &CStr = c"eth0";
+
 /// Largest value `-t`, `-u` and `-d` accept: BusyBox's `xatoi_positive` range.
 pub const NUMBER_MAX: u32 = i32::MAX as u32;
 
@@ -218,7 +221,7 @@ impl Default for Options<'_> {
             ignore_fail_positive: false,
             ifaces: {
                 let mut v = Ifaces::new();
-                let _ = v.push(c"eth0");
+                let _ = v.push(DEFAULT_IFACE);
                 v
             },
             script: c"/etc/ifplugd/ifplugd.action",
@@ -459,7 +462,7 @@ where
         }
     }
     if o.ifaces.is_empty() {
-        o.ifaces = Options::default().ifaces;
+        let _ = o.ifaces.push(DEFAULT_IFACE);
     }
     for iface in &o.ifaces {
         check_iface(iface.to_bytes())?;
@@ -476,51 +479,23 @@ where
     Ok(Command::Run(o))
 }
 
-/// 0.28's long names, each after its short form (`-a`) and ending in NUL,
-/// in its table's order (Debian's, with `-U`, `-D` and `-T`): glibc lists
-/// an ambiguous name's possibilities in this order. Ours comes last:
-/// `--pid-dir` has no letter, and `--` stands for none. One string, not a
-/// table of references: a third of the bytes.
-#[cfg(feature = "compat-options")]
-const LONG: &[u8] = b"\
--ano-auto\0\
--nno-daemon\0\
--sno-syslog\0\
--bno-beep\0\
--Uno-beep-up\0\
--Dno-beep-down\0\
--fignore-fail\0\
--Fignore-fail-positive\0\
--Iignore-retval\0\
--iiface\0\
--rrun\0\
--tpoll-time\0\
--Tpoll-utime\0\
--udelay-up\0\
--ddelay-down\0\
--mapi-mode\0\
--wwait-on-fork\0\
--Wwait-on-kill\0\
--pno-startup\0\
--qno-shutdown\0\
--hhelp\0\
--kkill\0\
--ccheck-running\0\
--vversion\0\
--xextra-arg\0\
--Ssuspend\0\
--Rresume\0\
--zinfo\0\
--linitial-down\0\
--Mmonitor\0\
---pid-dir\0\
-";
-
-/// Each long option's short form (`-a`, or `--` for none) and name.
+/// Each long option's short form (`-a`, or `--` for none) and name, read
+/// from [`USAGE`], which lists every one as `-a, --no-auto` (`--pid-dir`
+/// alone): the names are stored once. The order is the usage text's, not
+/// 0.28's table's; only glibc's list of an ambiguous name's possibilities
+/// shows it, and we print the short form without one.
 #[cfg(feature = "compat-options")]
 fn long_options() -> impl Iterator<Item = (&'static [u8], &'static [u8])> {
-    LONG.split(|&b| b == 0)
-        .filter_map(|entry| entry.split_at_checked(2))
+    let text = USAGE.as_bytes();
+    (2..text.len()).filter_map(move |at| {
+        let rest = text.get(at..)?.strip_prefix(b"--")?;
+        let len = rest.iter().position(|&b| b <= b' ')?;
+        let short = match text.get(at - 2..at) {
+            Some(b", ") => text.get(at - 4..at - 2)?,
+            _ => b"--",
+        };
+        Some((short, rest.get(..len)?))
+    })
 }
 
 /// The name part of a long option: after `--`, up to the first `=`.
@@ -579,11 +554,8 @@ where
         _ => return Err(OptionError::AmbiguousLong(bytes)),
     };
     // After "--", the name and "=": the value, maybe empty ("--run=").
-    let inline = (bytes.len() > 2 + given.len()).then(|| {
-        let rest = arg.to_bytes_with_nul().get(3 + given.len()..);
-        rest.and_then(|r| CStr::from_bytes_with_nul(r).ok())
-            .unwrap_or_default()
-    });
+    let inline =
+        (bytes.len() > 2 + given.len()).then(|| tail(arg, 3 + given.len()).unwrap_or_default());
     let letter = short.get(1).copied().filter(|&c| c != b'-');
     if letter.is_none_or(takes_value) {
         let value = match inline {
@@ -648,11 +620,6 @@ fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), Opti
                 .map_err(|_| OptionError::TooManyInterfaces)?;
         }
         b'r' => o.script = value,
-        b't' => o.poll_secs = number(bytes)?,
-        #[cfg(feature = "compat-options")]
-        b'T' => o.poll_usecs = number(bytes)?,
-        b'u' => o.delay_up = number(bytes)?,
-        b'd' => o.delay_down = number(bytes)?,
         b'm' => match ApiMode::from_name(bytes) {
             Some(mode) => {
                 o.api_mode = mode;
@@ -661,7 +628,19 @@ fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), Opti
             None => o.unknown_api_mode = Some(bytes),
         },
         b'x' => o.extra_arg = Some(value),
-        _ => {}
+        // The numbers, with one call of `number` for all: a call each cost
+        // 40 bytes.
+        _ => {
+            let field = match c {
+                b't' => &mut o.poll_secs,
+                #[cfg(feature = "compat-options")]
+                b'T' => &mut o.poll_usecs,
+                b'u' => &mut o.delay_up,
+                b'd' => &mut o.delay_down,
+                _ => return Ok(()),
+            };
+            *field = number(bytes)?;
+        }
     }
     Ok(())
 }
@@ -1154,7 +1133,11 @@ mod tests {
             assert_eq!(parse([c"-nv"]), Ok(Command::Version));
             assert_eq!(err(&["--help=x"]), OptionError::LongValueRefused(b"help"));
             // The table is 0.28's (Debian's) and --pid-dir: nothing left out.
-            assert_eq!(long_options().count(), 31);
+            let mut names: Vec<&[u8]> = long_options().map(|l| l.1).collect();
+            let mut expected: Vec<&[u8]> = NAMES_0_28.iter().map(|n| n.as_bytes()).collect();
+            names.sort_unstable();
+            expected.sort_unstable();
+            assert_eq!(names, expected);
             assert!(long_options().any(|l| l == (&b"--"[..], &b"pid-dir"[..])));
             assert!(long_options().any(|l| l == (&b"-a"[..], &b"no-auto"[..])));
         }
@@ -1192,6 +1175,43 @@ mod tests {
                 );
             }
         }
+
+        /// 0.28's long names in its table's order (Debian's, with `-U`, `-D`
+        /// and `-T`), as glibc lists an ambiguous name's possibilities; ours,
+        /// `--pid-dir`, last.
+        const NAMES_0_28: [&str; 31] = [
+            "no-auto",
+            "no-daemon",
+            "no-syslog",
+            "no-beep",
+            "no-beep-up",
+            "no-beep-down",
+            "ignore-fail",
+            "ignore-fail-positive",
+            "ignore-retval",
+            "iface",
+            "run",
+            "poll-time",
+            "poll-utime",
+            "delay-up",
+            "delay-down",
+            "api-mode",
+            "wait-on-fork",
+            "wait-on-kill",
+            "no-startup",
+            "no-shutdown",
+            "help",
+            "kill",
+            "check-running",
+            "version",
+            "extra-arg",
+            "suspend",
+            "resume",
+            "info",
+            "initial-down",
+            "monitor",
+            "pid-dir",
+        ];
 
         #[test]
         fn abbreviations() {
@@ -1245,13 +1265,17 @@ mod tests {
             // the line up to there is the same.
             assert_eq!(text(err(&["--de"])), "option '--de' is ambiguous");
             assert_eq!(text(err(&["--de=3"])), "option '--de=3' is ambiguous");
-            // Which names each starts, in 0.28's table order, as 0.28 lists
-            // them (and ours, where it starts the same).
+            // Which names each starts, as 0.28 lists them (and ours, where
+            // it starts the same); in its table's order, which ours, read
+            // from the usage text, need not keep (see `long_options`).
             let starting = |given: &str| -> Vec<&str> {
-                long_options()
+                let mut names: Vec<&str> = long_options()
                     .filter(|(_, n)| n.starts_with(given.as_bytes()))
                     .map(|(_, n)| std::str::from_utf8(n).unwrap())
-                    .collect()
+                    .collect();
+                let in_0_28_order = |n: &&str| NAMES_0_28.iter().position(|m| m == n);
+                names.sort_by_key(in_0_28_order);
+                names
             };
             assert_eq!(starting("de"), ["delay-up", "delay-down"]);
             assert_eq!(

@@ -136,12 +136,8 @@ fn run(args: Args) -> u8 {
     let pid_path = CStr::from_bytes_with_nul(&pid_path).unwrap_or(c"");
     let running = read_pid(pid_path);
     #[cfg(feature = "ctl")]
-    if opts.kill && opts.wait_on_kill {
-        return ctl::kill_wait(running.and_then(Pid::from_raw), &mut log, name);
-    }
-    #[cfg(feature = "ctl")]
-    if let (false, Some(req)) = (opts.kill, opts.request) {
-        return ctl::request(running.and_then(Pid::from_raw), req, &mut log, name);
+    if let Some(code) = ctl::control(&opts, running, &mut log, name) {
+        return code;
     }
     let own = rustix::process::getpid();
     let alive = |pid: i32| {

@@ -15,14 +15,15 @@ use super::{Daemon, Host, Message, Signal};
 
 impl Daemon<'_> {
     pub(super) fn control<H: Host>(&mut self, host: &mut H, sig: Signal) {
-        match sig {
+        // One log call for the suspension's two lines.
+        let line = match sig {
             Signal::Suspend => {
                 self.suspended = self.suspended.saturating_add(1);
-                host.log(self.name(), &Message::Suspended(self.suspended));
+                Message::Suspended(self.suspended)
             }
             // 0.28 says nothing of a SIGUSR2 while running.
             Signal::Resume if self.suspended > 0 => {
-                host.log(self.name(), &Message::Resumed(self.suspended));
+                let line = Message::Resumed(self.suspended);
                 self.suspended -= 1;
                 if self.suspended == 0 {
                     // As on any netlink traffic with -P: check now.
@@ -30,6 +31,7 @@ impl Daemon<'_> {
                         link.any_traffic();
                     }
                 }
+                line
             }
             Signal::Info => {
                 let suspended = self.suspended > 0;
@@ -46,8 +48,10 @@ impl Daemon<'_> {
                         host.log(name, &Message::Enabled(exists));
                     }
                 }
+                return;
             }
-            _ => {}
-        }
+            _ => return,
+        };
+        host.log(self.name(), &line);
     }
 }
