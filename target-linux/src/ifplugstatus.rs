@@ -58,13 +58,9 @@ impl Host for System {
 
     fn socket(&mut self) -> Result<(), i32> {
         if self.socket.is_none() {
-            let fd = rustix::net::socket_with(
-                AddressFamily::INET,
-                SocketType::DGRAM,
-                SocketFlags::CLOEXEC,
-                None,
-            )
-            .map_err(|e| e.raw_os_error())?;
+            let fd =
+                crate::sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC)
+                    .map_err(|e| e.raw_os_error())?;
             self.socket = Some(fd);
         }
         Ok(())
@@ -92,12 +88,12 @@ impl Host for System {
     }
 
     fn is_root(&self) -> bool {
-        rustix::process::getuid().is_root()
+        is_root()
     }
 
     fn read_dev_list(&mut self, buf: &mut [u8]) -> Result<usize, i32> {
         if self.dev_list.is_none() {
-            let fd = rustix::fs::open(
+            let fd = crate::sys::open(
                 c"/proc/net/dev",
                 OFlags::RDONLY | OFlags::CLOEXEC,
                 Mode::empty(),
@@ -116,4 +112,19 @@ impl Host for System {
             }
         }
     }
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+fn is_root() -> bool {
+    rustix::process::getuid().is_root()
+}
+
+/// Big-endian MIPS: rustix's getuid is musl's there, with its errno
+/// wrapper (112 B); the bare system call (getuid cannot fail) is enough.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+fn is_root() -> bool {
+    const GETUID: core::ffi::c_long = 4024;
+    // SAFETY: getuid reads no memory.
+    let uid = unsafe { crate::sys::sys4(GETUID, 0, 0, 0, 0) };
+    uid == Ok(0)
 }
