@@ -93,15 +93,6 @@ pub enum Command<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadOption;
 
-/// The long options, in 0.28's table order, each with its letter.
-const LONG: [(&str, u8); 5] = [
-    ("auto", b'a'),
-    ("quiet", b'q'),
-    ("verbose", b'v'),
-    ("help", b'h'),
-    ("version", b'V'),
-];
-
 /// GNU getopt_long with 0.28's `"avhqV"` and its long options: bundling,
 /// unique abbreviations, `--`, and non-options anywhere (the first one is
 /// the interface).
@@ -114,17 +105,23 @@ where
     let mut iface = None;
     let mut options_end = false;
     for arg in args {
-        let letters: &[u8] = if options_end || arg.len() < 2 || arg[0] != b'-' {
-            iface = iface.or(Some(arg));
-            continue;
-        } else if arg == b"--" {
-            options_end = true;
-            continue;
-        } else if let Some(long) = arg.strip_prefix(b"--") {
-            &[long_letter(long).ok_or(BadOption)?]
-        } else {
-            &arg[1..]
+        let long;
+        let letters = match arg {
+            _ if options_end => &[][..],
+            [b'-', b'-'] => {
+                options_end = true;
+                continue;
+            }
+            [b'-', b'-', name @ ..] => {
+                long = [long_letter(name)];
+                &long
+            }
+            [b'-', letters @ ..] => letters,
+            _ => &[],
         };
+        if letters.is_empty() {
+            iface = iface.or(Some(arg));
+        }
         for &c in letters {
             match c {
                 b'a' => opts.auto_up = !opts.auto_up,
@@ -143,20 +140,30 @@ where
     })
 }
 
-/// The letter of a long option: an exact name, or the one name `name`
-/// begins (`--name=value` matches none: these take no value).
-fn long_letter(name: &[u8]) -> Option<u8> {
-    let mut found = None;
-    for (long, c) in LONG {
-        if long.as_bytes() == name {
-            return Some(c);
-        }
-        if long.as_bytes().starts_with(name) {
-            // A second match: ambiguous.
-            found = Some(found.is_none().then_some(c));
+/// The letter of a long option: the one name `name` begins (`--name=value`
+/// matches none: these take no value), else 0. The names are read from
+/// `USAGE`'s lines, "   -a --auto   ...", in 0.28's table order (none is
+/// the beginning of another, so an exact name is a unique match).
+fn long_letter(name: &[u8]) -> u8 {
+    let mut found = 0;
+    if name.iter().any(|&b| b == b' ') {
+        return 0;
+    }
+    let mut rest = USAGE;
+    loop {
+        rest = match rest {
+            [c, b' ', b'-', b'-', long @ ..] => {
+                if long.starts_with(name) {
+                    // A second match: ambiguous.
+                    found = if found == 0 { *c } else { b'?' };
+                }
+                long
+            }
+            [_, tail @ ..] => tail,
+            [] => break,
         }
     }
-    found.flatten()
+    found
 }
 
 /// The whole tool: `prog` is argv[0]'s last component, `args` the rest.
@@ -191,9 +198,7 @@ where
         Ok(Status::Error) => 1,
         Err(errno) => {
             if opts.verbose == 0 {
-                host.write(true, b"Failure (");
-                write_strerror(host, true, errno);
-                host.write(true, b")\n");
+                write_errno(host, true, b"Failure (", errno, b")\n");
             }
             1
         }
@@ -228,7 +233,9 @@ fn write_usage<H: Host + ?Sized>(host: &mut H, prog: &[u8], opts: Opts) {
     }
 }
 
-fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
+/// `before`, the C library's text for `errno`, `after`: in one place.
+fn write_errno<H: Host + ?Sized>(host: &mut H, err: bool, before: &[u8], errno: i32, after: &[u8]) {
+    host.write(err, before);
     match host.strerror(errno) {
         Some(text) => host.write(err, text.as_bytes()),
         None => {
@@ -238,6 +245,7 @@ fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
             host.write(err, num.as_bytes());
         }
     }
+    host.write(err, after);
 }
 
 /// 0.28's order in `-v`; without it, the first four, the first that
@@ -317,11 +325,7 @@ fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<St
             Err(_) if matches!(m, Method::Wlan | Method::Iff) => {
                 host.write(false, b" failed.\n");
             }
-            Err(errno) => {
-                host.write(false, b" failed (");
-                write_strerror(host, false, errno);
-                host.write(false, b")\n");
-            }
+            Err(errno) => write_errno(host, false, b" failed (", errno, b")\n"),
         }
     }
     if verbose {
@@ -354,9 +358,7 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
         let n = match host.read_dev_list(&mut buf) {
             Ok(n) => n.min(buf.len()),
             Err(errno) => {
-                host.write(true, b"Failed to open /proc/net/dev: ");
-                write_strerror(host, true, errno);
-                host.write(true, b"\n");
+                write_errno(host, true, b"Failed to open /proc/net/dev: ", errno, b"\n");
                 return 1;
             }
         };
