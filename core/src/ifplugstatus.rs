@@ -106,19 +106,18 @@ where
     let mut options_end = false;
     for arg in args {
         let long;
-        let letters = match arg {
-            _ if options_end => &[][..],
-            [b'-', b'-'] => {
+        let mut letters = match arg {
+            [b'-', rest @ ..] if !options_end => rest,
+            _ => &[],
+        };
+        if let [b'-', name @ ..] = letters {
+            if name.is_empty() {
                 options_end = true;
                 continue;
             }
-            [b'-', b'-', name @ ..] => {
-                long = [long_letter(name)];
-                &long
-            }
-            [b'-', letters @ ..] => letters,
-            _ => &[],
-        };
+            long = [long_letter(name)];
+            letters = &long;
+        }
         if letters.is_empty() {
             iface = iface.or(Some(arg));
         }
