@@ -15,9 +15,10 @@ use rustix::net::{AddressFamily, SocketFlags, SocketType};
 /// inlined: the daemon's start-up in main stays as it was.
 #[inline(never)]
 pub fn by_name(args: Args) -> Option<u8> {
-    let prog = args.program();
-    let name = prog.rsplit(|&b| b == b'/').next().unwrap_or(prog);
-    if name != b"ifplugstatus" {
+    const NAME: &[u8] = b"ifplugstatus";
+    // The last component of argv[0] is NAME.
+    let dir = args.program().strip_suffix(NAME)?;
+    if !matches!(dir.last(), None | Some(b'/')) {
         return None;
     }
     let mut sys = System {
@@ -26,7 +27,7 @@ pub fn by_name(args: Args) -> Option<u8> {
     };
     Some(ifplugstatus::run(
         &mut sys,
-        name,
+        NAME,
         args.map(|a| a.to_bytes()),
     ))
 }
