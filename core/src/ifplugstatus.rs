@@ -16,7 +16,7 @@
 //!
 //! Left out, to stay small (ifplugstatus.8 lists them): glibc's getopt
 //! line before "Unknown parameter." and 0.28's cutting of argv[0] after
-//! its first '/' in `-h` (the host passes the last component).
+//! its first '/' in `-h` (we answer only to [`NAME`], and print that).
 
 use crate::detect::{Method, Reading, Status};
 use crate::kernel::IFNAMSIZ;
@@ -165,9 +165,9 @@ fn long_letter(name: &[u8]) -> u8 {
     found
 }
 
-/// The whole tool: `prog` is argv[0]'s last component, `args` the rest.
-/// Returns the exit code.
-pub fn run<'a, H, I>(host: &mut H, prog: &[u8], args: I) -> u8
+/// The whole tool, called [`NAME`]: `args` are the arguments after
+/// argv[0]. Returns the exit code.
+pub fn run<'a, H, I>(host: &mut H, args: I) -> u8
 where
     H: Host + ?Sized,
     I: IntoIterator<Item = &'a [u8]>,
@@ -175,7 +175,7 @@ where
     let (opts, iface) = match parse(args) {
         Ok(Command::Check { opts, iface }) => (opts, iface),
         Ok(Command::Help(opts)) => {
-            write_usage(host, prog, opts);
+            write_usage(host, opts);
             return 0;
         }
         Ok(Command::Version) => {
@@ -212,8 +212,14 @@ pub const VERSION: &str = concat!(
     " (ifplugd-rs)\n"
 );
 
-/// `-h`, 0.28's text: each `%` is the state of -a, -q, -v in turn.
-const USAGE: &[u8] = b" [options] [INTERFACE]
+/// The name the binary answers to as this tool (argv[0]'s last
+/// component): the first word of `USAGE`.
+pub const NAME: &[u8] = USAGE.split_at(12).0;
+
+/// `-h`, 0.28's text after argv[0] (which is `NAME`: 0.28 prints it as
+/// given, cut after a first '/'): each `%` is the state of -a, -q, -v in
+/// turn.
+const USAGE: &[u8] = b"ifplugstatus [options] [INTERFACE]
    -a --auto            Enable interface automatically (%)
    -q --quiet           Quiet behaviour (%)
    -v --verbose         Enable verbosity (%)
@@ -221,8 +227,7 @@ const USAGE: &[u8] = b" [options] [INTERFACE]
    -V --version         Show version number
 ";
 
-fn write_usage<H: Host + ?Sized>(host: &mut H, prog: &[u8], opts: Opts) {
-    host.write(false, prog);
+fn write_usage<H: Host + ?Sized>(host: &mut H, opts: Opts) {
     let on = [opts.auto_up, opts.verbose < 0, opts.verbose > 0];
     for (i, part) in USAGE.split(|&b| b == b'%').enumerate() {
         host.write(false, part);
@@ -501,7 +506,7 @@ mod tests {
     }
 
     fn run_with(host: &mut Fake, args: &[&str]) -> u8 {
-        run(host, b"ifplugstatus", args.iter().map(|a| a.as_bytes()))
+        run(host, args.iter().map(|a| a.as_bytes()))
     }
 
     fn parsed(args: &[&'static str]) -> Result<Command<'static>, BadOption> {
@@ -579,7 +584,7 @@ mod tests {
         );
         assert!(h.asked.is_empty());
         let mut h = Fake::new();
-        run(&mut h, b"ifplugstatus", [&b"-vh"[..]]);
+        run(&mut h, [&b"-vh"[..]]);
         assert!(h.out().contains("automatically (off)"));
         assert!(h.out().contains("verbosity (on)"));
     }

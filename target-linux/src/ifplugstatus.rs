@@ -15,9 +15,8 @@ use rustix::net::{AddressFamily, SocketFlags, SocketType};
 /// inlined: the daemon's start-up in main stays as it was.
 #[inline(never)]
 pub fn by_name(args: Args) -> Option<u8> {
-    const NAME: &[u8] = b"ifplugstatus";
     // The last component of argv[0] is NAME.
-    let dir = args.program().strip_suffix(NAME)?;
+    let dir = args.program().strip_suffix(ifplugstatus::NAME)?;
     if !matches!(dir.last(), None | Some(b'/')) {
         return None;
     }
@@ -25,11 +24,7 @@ pub fn by_name(args: Args) -> Option<u8> {
         socket: None,
         dev_list: None,
     };
-    Some(ifplugstatus::run(
-        &mut sys,
-        NAME,
-        args.map(|a| a.to_bytes()),
-    ))
+    Some(ifplugstatus::run(&mut sys, args.map(|a| a.to_bytes())))
 }
 
 struct System {
