@@ -143,6 +143,8 @@ where
 /// matches none: these take no value), else 0. The names are read from
 /// `USAGE`'s lines, "   -a --auto   ...", in 0.28's table order (none is
 /// the beginning of another, so an exact name is a unique match).
+// Not `contains`: it brings in core's memchr (~190 B).
+#[allow(clippy::manual_contains)]
 fn long_letter(name: &[u8]) -> u8 {
     let mut found = 0;
     if name.iter().any(|&b| b == b' ') {
