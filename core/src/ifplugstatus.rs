@@ -382,20 +382,19 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
                 continue;
             }
             lines += 1;
-            let text = &line[..len];
+            let mut text = &line[..len];
             len = 0;
             if lines <= 2 {
                 continue;
             }
-            let start = text
-                .iter()
-                .position(|&c| c != b' ' && c != b'\t')
-                .unwrap_or(0);
+            while let [b' ' | b'\t', rest @ ..] = text {
+                text = rest;
+            }
             let Some(colon) = text.iter().position(|&c| c == b':') else {
                 host.write(true, b"Parse failure in /proc/net/dev.\n");
                 return 1;
             };
-            let _ = handle(host, opts, text.get(start..colon).unwrap_or(b""));
+            let _ = handle(host, opts, text.get(..colon).unwrap_or_default());
         }
         if n == 0 {
             return 0;
