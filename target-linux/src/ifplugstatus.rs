@@ -24,7 +24,10 @@ pub fn by_name(args: Args) -> Option<u8> {
         socket: None,
         dev_list: None,
     };
-    Some(ifplugstatus::run(&mut sys, args.map(|a| a.to_bytes())))
+    let code = ifplugstatus::run(&mut sys, args.map(|a| a.to_bytes()));
+    // The process ends now: the kernel closes both.
+    core::mem::forget(sys);
+    Some(code)
 }
 
 struct System {
