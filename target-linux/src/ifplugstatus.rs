@@ -20,8 +20,11 @@ pub fn by_name(args: Args) -> Option<u8> {
     if !matches!(dir.last(), None | Some(b'/')) {
         return None;
     }
+    // 0.28 opens a socket for each interface; one, opened first, is the
+    // same to the user.
     let mut sys = System {
-        socket: None,
+        socket: crate::sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC)
+            .map_err(|e| e.raw_os_error()),
         dev_list: None,
     };
     let code = ifplugstatus::run(&mut sys, args.map(|a| a.to_bytes()));
@@ -31,14 +34,14 @@ pub fn by_name(args: Args) -> Option<u8> {
 }
 
 struct System {
-    socket: Option<OwnedFd>,
+    socket: Result<OwnedFd, i32>,
     dev_list: Option<OwnedFd>,
 }
 
 impl System {
     /// The socket `socket()` opened (it is called before any probe).
     fn dev(&self) -> Option<NetDev<'_>> {
-        Some(NetDev::new(self.socket.as_ref()?.as_fd()))
+        Some(NetDev::new(self.socket.as_ref().ok()?.as_fd()))
     }
 }
 
@@ -56,13 +59,7 @@ impl Host for System {
     }
 
     fn socket(&mut self) -> Result<(), i32> {
-        if self.socket.is_none() {
-            let fd =
-                crate::sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC)
-                    .map_err(|e| e.raw_os_error())?;
-            self.socket = Some(fd);
-        }
-        Ok(())
+        self.socket.as_ref().map(|_| ()).map_err(|&e| e)
     }
 
     fn probe(&mut self, name: &IfName, method: Method, up: bool) -> Result<Reading, i32> {
