@@ -126,3 +126,22 @@ pub fn text(errno: i32) -> Option<&'static str> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_number_has_its_text() {
+        assert_eq!(TEXTS.split_terminator('\0').count(), KNOWN.len());
+        assert_eq!(
+            text(Errno::PERM.raw_os_error()),
+            Some("Operation not permitted")
+        );
+        assert_eq!(text(Errno::NODEV.raw_os_error()), Some("No such device"));
+        assert_eq!(text(Errno::OPNOTSUPP.raw_os_error()), Some("Not supported"));
+        assert_eq!(text(Errno::DQUOT.raw_os_error()), Some("Quota exceeded"));
+        assert_eq!(text(Errno::RANGE.raw_os_error()), None);
+        assert_eq!(text(0), None);
+    }
+}
