@@ -16,7 +16,7 @@
 //!
 //! Left out, to stay small (ifplugstatus.8 lists them): glibc's getopt
 //! line before "Unknown parameter." and 0.28's cutting of argv[0] after
-//! its first '/' in `-h` (the host passes the last component).
+//! its first '/' in `-h` (we answer only to [`NAME`], and print that).
 
 use crate::detect::{Method, Reading, Status};
 use crate::kernel::IFNAMSIZ;
@@ -93,15 +93,6 @@ pub enum Command<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BadOption;
 
-/// The long options, in 0.28's table order, each with its letter.
-const LONG: [(&str, u8); 5] = [
-    ("auto", b'a'),
-    ("quiet", b'q'),
-    ("verbose", b'v'),
-    ("help", b'h'),
-    ("version", b'V'),
-];
-
 /// GNU getopt_long with 0.28's `"avhqV"` and its long options: bundling,
 /// unique abbreviations, `--`, and non-options anywhere (the first one is
 /// the interface).
@@ -114,17 +105,22 @@ where
     let mut iface = None;
     let mut options_end = false;
     for arg in args {
-        let letters: &[u8] = if options_end || arg.len() < 2 || arg[0] != b'-' {
-            iface = iface.or(Some(arg));
-            continue;
-        } else if arg == b"--" {
-            options_end = true;
-            continue;
-        } else if let Some(long) = arg.strip_prefix(b"--") {
-            &[long_letter(long).ok_or(BadOption)?]
-        } else {
-            &arg[1..]
+        let long;
+        let mut letters = match arg {
+            [b'-', rest @ ..] if !options_end => rest,
+            _ => &[],
         };
+        if let [b'-', name @ ..] = letters {
+            if name.is_empty() {
+                options_end = true;
+                continue;
+            }
+            long = [long_letter(name)];
+            letters = &long;
+        }
+        if letters.is_empty() {
+            iface = iface.or(Some(arg));
+        }
         for &c in letters {
             match c {
                 b'a' => opts.auto_up = !opts.auto_up,
@@ -143,25 +139,37 @@ where
     })
 }
 
-/// The letter of a long option: an exact name, or the one name `name`
-/// begins (`--name=value` matches none: these take no value).
-fn long_letter(name: &[u8]) -> Option<u8> {
-    let mut found = None;
-    for (long, c) in LONG {
-        if long.as_bytes() == name {
-            return Some(c);
-        }
-        if long.as_bytes().starts_with(name) {
-            // A second match: ambiguous.
-            found = Some(found.is_none().then_some(c));
+/// The letter of a long option: the one name `name` begins (`--name=value`
+/// matches none: these take no value), else 0. The names are read from
+/// `USAGE`'s lines, "   -a --auto   ...", in 0.28's table order (none is
+/// the beginning of another, so an exact name is a unique match).
+// Not `contains`: it brings in core's memchr (~190 B).
+#[allow(clippy::manual_contains)]
+fn long_letter(name: &[u8]) -> u8 {
+    let mut found = 0;
+    if name.iter().any(|&b| b == b' ') {
+        return 0;
+    }
+    let mut rest = USAGE;
+    loop {
+        rest = match rest {
+            [c, b' ', b'-', b'-', long @ ..] => {
+                if long.starts_with(name) {
+                    // A second match: ambiguous.
+                    found = if found == 0 { *c } else { b'?' };
+                }
+                long
+            }
+            [_, tail @ ..] => tail,
+            [] => break,
         }
     }
-    found.flatten()
+    found
 }
 
-/// The whole tool: `prog` is argv[0]'s last component, `args` the rest.
-/// Returns the exit code.
-pub fn run<'a, H, I>(host: &mut H, prog: &[u8], args: I) -> u8
+/// The whole tool, called [`NAME`]: `args` are the arguments after
+/// argv[0]. Returns the exit code.
+pub fn run<'a, H, I>(host: &mut H, args: I) -> u8
 where
     H: Host + ?Sized,
     I: IntoIterator<Item = &'a [u8]>,
@@ -169,7 +177,7 @@ where
     let (opts, iface) = match parse(args) {
         Ok(Command::Check { opts, iface }) => (opts, iface),
         Ok(Command::Help(opts)) => {
-            write_usage(host, prog, opts);
+            write_usage(host, opts);
             return 0;
         }
         Ok(Command::Version) => {
@@ -185,15 +193,12 @@ where
         return every_interface(host, opts);
     };
     match handle(host, opts, iface) {
-        Ok(Status::Up) => 2,
-        Ok(Status::Down) => 3,
-        // -v: every answer printed.
-        Ok(Status::Error) => 1,
+        // Up 2, Down 3; -v's Error (every answer printed) 1: Status is
+        // Down, Up, Error in that order (the tests below hold it).
+        Ok(status) => 3 - status as u8,
         Err(errno) => {
             if opts.verbose == 0 {
-                host.write(true, b"Failure (");
-                write_strerror(host, true, errno);
-                host.write(true, b")\n");
+                write_errno(host, true, b"Failure (", errno, b")\n");
             }
             1
         }
@@ -208,8 +213,14 @@ pub const VERSION: &str = concat!(
     " (ifplugd-rs)\n"
 );
 
-/// `-h`, 0.28's text: each `%` is the state of -a, -q, -v in turn.
-const USAGE: &[u8] = b" [options] [INTERFACE]
+/// The name the binary answers to as this tool (argv[0]'s last
+/// component): the first word of `USAGE`.
+pub const NAME: &[u8] = USAGE.split_at(12).0;
+
+/// `-h`, 0.28's text after argv[0] (which is `NAME`: 0.28 prints it as
+/// given, cut after a first '/'): each `%` is the state of -a, -q, -v in
+/// turn.
+const USAGE: &[u8] = b"ifplugstatus [options] [INTERFACE]
    -a --auto            Enable interface automatically (%)
    -q --quiet           Quiet behaviour (%)
    -v --verbose         Enable verbosity (%)
@@ -217,8 +228,7 @@ const USAGE: &[u8] = b" [options] [INTERFACE]
    -V --version         Show version number
 ";
 
-fn write_usage<H: Host + ?Sized>(host: &mut H, prog: &[u8], opts: Opts) {
-    host.write(false, prog);
+fn write_usage<H: Host + ?Sized>(host: &mut H, opts: Opts) {
     let on = [opts.auto_up, opts.verbose < 0, opts.verbose > 0];
     for (i, part) in USAGE.split(|&b| b == b'%').enumerate() {
         host.write(false, part);
@@ -228,7 +238,9 @@ fn write_usage<H: Host + ?Sized>(host: &mut H, prog: &[u8], opts: Opts) {
     }
 }
 
-fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
+/// `before`, the C library's text for `errno`, `after`: in one place.
+fn write_errno<H: Host + ?Sized>(host: &mut H, err: bool, before: &[u8], errno: i32, after: &[u8]) {
+    host.write(err, before);
     match host.strerror(errno) {
         Some(text) => host.write(err, text.as_bytes()),
         None => {
@@ -238,6 +250,7 @@ fn write_strerror<H: Host + ?Sized>(host: &mut H, err: bool, errno: i32) {
             host.write(err, num.as_bytes());
         }
     }
+    host.write(err, after);
 }
 
 /// 0.28's order in `-v`; without it, the first four, the first that
@@ -317,11 +330,7 @@ fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<St
             Err(_) if matches!(m, Method::Wlan | Method::Iff) => {
                 host.write(false, b" failed.\n");
             }
-            Err(errno) => {
-                host.write(false, b" failed (");
-                write_strerror(host, false, errno);
-                host.write(false, b")\n");
-            }
+            Err(errno) => write_errno(host, false, b" failed (", errno, b")\n"),
         }
     }
     if verbose {
@@ -354,9 +363,7 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
         let n = match host.read_dev_list(&mut buf) {
             Ok(n) => n.min(buf.len()),
             Err(errno) => {
-                host.write(true, b"Failed to open /proc/net/dev: ");
-                write_strerror(host, true, errno);
-                host.write(true, b"\n");
+                write_errno(host, true, b"Failed to open /proc/net/dev: ", errno, b"\n");
                 return 1;
             }
         };
@@ -375,20 +382,19 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
                 continue;
             }
             lines += 1;
-            let text = &line[..len];
+            let mut text = &line[..len];
             len = 0;
             if lines <= 2 {
                 continue;
             }
-            let start = text
-                .iter()
-                .position(|&c| c != b' ' && c != b'\t')
-                .unwrap_or(0);
+            while let [b' ' | b'\t', rest @ ..] = text {
+                text = rest;
+            }
             let Some(colon) = text.iter().position(|&c| c == b':') else {
                 host.write(true, b"Parse failure in /proc/net/dev.\n");
                 return 1;
             };
-            let _ = handle(host, opts, text.get(start..colon).unwrap_or(b""));
+            let _ = handle(host, opts, text.get(..colon).unwrap_or_default());
         }
         if n == 0 {
             return 0;
@@ -500,7 +506,7 @@ mod tests {
     }
 
     fn run_with(host: &mut Fake, args: &[&str]) -> u8 {
-        run(host, b"ifplugstatus", args.iter().map(|a| a.as_bytes()))
+        run(host, args.iter().map(|a| a.as_bytes()))
     }
 
     fn parsed(args: &[&'static str]) -> Result<Command<'static>, BadOption> {
@@ -578,7 +584,7 @@ mod tests {
         );
         assert!(h.asked.is_empty());
         let mut h = Fake::new();
-        run(&mut h, b"ifplugstatus", [&b"-vh"[..]]);
+        run(&mut h, [&b"-vh"[..]]);
         assert!(h.out().contains("automatically (off)"));
         assert!(h.out().contains("verbosity (on)"));
     }

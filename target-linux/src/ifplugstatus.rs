@@ -15,31 +15,33 @@ use rustix::net::{AddressFamily, SocketFlags, SocketType};
 /// inlined: the daemon's start-up in main stays as it was.
 #[inline(never)]
 pub fn by_name(args: Args) -> Option<u8> {
-    let prog = args.program();
-    let name = prog.rsplit(|&b| b == b'/').next().unwrap_or(prog);
-    if name != b"ifplugstatus" {
+    // The last component of argv[0] is NAME.
+    let dir = args.program().strip_suffix(ifplugstatus::NAME)?;
+    if !matches!(dir.last(), None | Some(b'/')) {
         return None;
     }
+    // 0.28 opens a socket for each interface; one, opened first, is the
+    // same to the user.
     let mut sys = System {
-        socket: None,
+        socket: crate::sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC)
+            .map_err(|e| e.raw_os_error()),
         dev_list: None,
     };
-    Some(ifplugstatus::run(
-        &mut sys,
-        name,
-        args.map(|a| a.to_bytes()),
-    ))
+    let code = ifplugstatus::run(&mut sys, args.map(|a| a.to_bytes()));
+    // The process ends now: the kernel closes both.
+    core::mem::forget(sys);
+    Some(code)
 }
 
 struct System {
-    socket: Option<OwnedFd>,
+    socket: Result<OwnedFd, i32>,
     dev_list: Option<OwnedFd>,
 }
 
 impl System {
     /// The socket `socket()` opened (it is called before any probe).
     fn dev(&self) -> Option<NetDev<'_>> {
-        Some(NetDev::new(self.socket.as_ref()?.as_fd()))
+        Some(NetDev::new(self.socket.as_ref().ok()?.as_fd()))
     }
 }
 
@@ -57,17 +59,7 @@ impl Host for System {
     }
 
     fn socket(&mut self) -> Result<(), i32> {
-        if self.socket.is_none() {
-            let fd = rustix::net::socket_with(
-                AddressFamily::INET,
-                SocketType::DGRAM,
-                SocketFlags::CLOEXEC,
-                None,
-            )
-            .map_err(|e| e.raw_os_error())?;
-            self.socket = Some(fd);
-        }
-        Ok(())
+        self.socket.as_ref().map(|_| ()).map_err(|&e| e)
     }
 
     fn probe(&mut self, name: &IfName, method: Method, up: bool) -> Result<Reading, i32> {
@@ -92,12 +84,12 @@ impl Host for System {
     }
 
     fn is_root(&self) -> bool {
-        rustix::process::getuid().is_root()
+        is_root()
     }
 
     fn read_dev_list(&mut self, buf: &mut [u8]) -> Result<usize, i32> {
         if self.dev_list.is_none() {
-            let fd = rustix::fs::open(
+            let fd = crate::sys::open(
                 c"/proc/net/dev",
                 OFlags::RDONLY | OFlags::CLOEXEC,
                 Mode::empty(),
@@ -108,12 +100,22 @@ impl Host for System {
         let Some(fd) = &self.dev_list else {
             return Ok(0);
         };
-        loop {
-            match rustix::io::read(fd, &mut *buf) {
-                Err(rustix::io::Errno::INTR) => continue,
-                Ok(n) => return Ok(n),
-                Err(_) => return Ok(0),
-            }
-        }
+        // No signal handlers: a read of /proc is not interrupted.
+        Ok(rustix::io::read(fd, buf).unwrap_or(0))
     }
+}
+
+#[cfg(not(all(target_arch = "mips", target_endian = "big")))]
+fn is_root() -> bool {
+    rustix::process::getuid().is_root()
+}
+
+/// Big-endian MIPS: rustix's getuid is musl's there, with its errno
+/// wrapper (112 B); the bare system call (getuid cannot fail) is enough.
+#[cfg(all(target_arch = "mips", target_endian = "big"))]
+fn is_root() -> bool {
+    const GETUID: core::ffi::c_long = 4024;
+    // SAFETY: getuid reads no memory.
+    let uid = unsafe { crate::sys::sys4(GETUID, 0, 0, 0, 0) };
+    uid == Ok(0)
 }

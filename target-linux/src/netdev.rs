@@ -236,17 +236,17 @@ impl<'a> NetDev<'a> {
     /// `qual.qual`, `qual.level` and `max_qual.level`.
     #[cfg(feature = "ifplugstatus")]
     pub fn wlan_quality(&self, name: &IfName) -> Option<(u8, u8, u8)> {
-        // struct iw_statistics: status (u16), then qual {qual, level,
-        // noise, updated}, then counters; 32 bytes.
-        let mut stats = [0u8; 32];
-        self.wext(name, SIOCGIWSTATS, &mut stats, 1)?;
+        // One buffer for both answers. struct iw_statistics: status (u16),
+        // then qual {qual, level, noise, updated}, then counters; 32 bytes.
         // struct iw_range is about 1 KB and grows with the kernel's
         // headers; the kernel refuses a buffer shorter than its own.
         // max_qual sits at byte 44 (after throughput, min/max_nwid, the
         // old channel counts, event_capa[6] and sensitivity).
-        let mut range = [0u8; 2048];
-        self.wext(name, SIOCGIWRANGE, &mut range, 0)?;
-        Some((stats[2], stats[3], range[45]))
+        let mut buf = [0u8; 2048];
+        self.wext(name, SIOCGIWSTATS, &mut buf[..32], 1)?;
+        let (qual, level) = (buf[2], buf[3]);
+        self.wext(name, SIOCGIWRANGE, &mut buf, 0)?;
+        Some((qual, level, buf[45]))
     }
 
     /// A wireless-extensions GET into `buf`.
