@@ -9,6 +9,7 @@
 //! [`Line`], not a `str`.
 
 use crate::detect::{Method, ProbeError, Status};
+use core::convert::Infallible;
 use ufmt::{uWrite, uwrite};
 
 /// A `ufmt` writer that also takes bytes that need not be UTF-8.
@@ -22,7 +23,7 @@ pub struct Line<const N: usize> {
     buf: heapless::Vec<u8, N>,
 }
 
-/// The line is full: what did not fit was left out.
+/// The line is full: what did not fit may have been left out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Full;
 
@@ -35,6 +36,12 @@ impl<const N: usize> Line<N> {
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
+    }
+
+    /// Whether the line has no room left: what was written after that
+    /// was cut.
+    pub fn is_full(&self) -> bool {
+        self.buf.is_full()
     }
 
     /// Drops the last byte (to make room for a newline in a full line).
@@ -52,32 +59,30 @@ impl<const N: usize> Line<N> {
     }
 }
 
+/// Writing never fails: a line too long is cut, not lost, and whoever
+/// needs to know asks [`Line::is_full`]. So every `?` after a write is
+/// no code at all (they were a test and a branch each, at ~100 sites).
 impl<const N: usize> uWrite for Line<N> {
-    type Error = Full;
-    fn write_str(&mut self, s: &str) -> Result<(), Full> {
+    type Error = Infallible;
+    fn write_str(&mut self, s: &str) -> Result<(), Infallible> {
         self.write_bytes(s.as_bytes())
     }
 }
 
 impl<const N: usize> WriteBytes for Line<N> {
-    /// Writes what fits: a line too long is cut, not lost.
-    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
-        append(self.buf.as_mut_view(), bytes)
+    /// Writes what fits.
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Infallible> {
+        append(self.buf.as_mut_view(), bytes);
+        Ok(())
     }
 }
 
 /// [`Line::write_bytes`] for every `N`, and never inlined: lines are
 /// written in many places, and the copy inlined at each was 1 KB in all.
 #[inline(never)]
-fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) -> Result<(), Full> {
+fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) {
     let room = buf.capacity() - buf.len();
-    let fits = bytes.get(..room).unwrap_or(bytes);
-    let _ = buf.extend_from_slice(fits);
-    if fits.len() < bytes.len() {
-        Err(Full)
-    } else {
-        Ok(())
-    }
+    let _ = buf.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -372,8 +377,23 @@ impl Message<'_> {
 
 /// A line as BusyBox writes it to stderr: "ifplugd(IFACE): text[: strerror]\n".
 /// `strerror` turns an errno into the C library's text; for one it has no
-/// text for, the line ends in "error N".
-pub fn write_line<W: WriteBytes + ?Sized>(
+/// text for, the line ends in "error N". `Err(Full)`: the line filled
+/// `w`, so it may have been cut (its newline too).
+pub fn write_line<const N: usize>(
+    w: &mut Line<N>,
+    iface: &[u8],
+    msg: &Message<'_>,
+    strerror: impl Fn(i32) -> Option<&'static str>,
+) -> Result<(), Full> {
+    let Ok(()) = write_parts(w, iface, msg, strerror);
+    if w.is_full() {
+        Err(Full)
+    } else {
+        Ok(())
+    }
+}
+
+fn write_parts<W: WriteBytes + ?Sized>(
     w: &mut W,
     iface: &[u8],
     msg: &Message<'_>,
@@ -394,9 +414,7 @@ pub fn write_line<W: WriteBytes + ?Sized>(
             Some(text) => w.write_str(text)?,
             None => uwrite!(w, "error {}", e)?,
         }
-        if !close.is_empty() {
-            w.write_str(close)?;
-        }
+        w.write_str(close)?;
         #[cfg(feature = "compat-options")]
         w.write_str(msg.hint(e))?;
     }
