@@ -188,7 +188,8 @@ pub enum Severity {
     Warning,
 }
 
-/// The banner after "started: ".
+/// The banner after "started: " (Message::lead spells it out again:
+/// one text, not two writes).
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
 impl Message<'_> {
@@ -267,91 +268,111 @@ impl Message<'_> {
         false
     }
 
-    /// The text after "ifplugd(IFACE): ".
+    /// The text after "ifplugd(IFACE): ": the kind's first words (one
+    /// table, not code in every arm), then what the message carries.
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
-        match *self {
-            Message::Started => uwrite!(f, "started: {}", BANNER),
-            Message::UppingInterface => f.write_str("upping interface"),
-            Message::GetFlagsFailed(_) => f.write_str("can't get interface flags"),
-            Message::SetFlagsFailed(_) => f.write_str("can't set interface flags"),
-            Message::ProbeFailed(p) => {
-                f.write_str(p.step.call())?;
-                f.write_str(" failed")
-            }
-            Message::UsingMode(m) => uwrite!(f, "using {} detection mode", m.mode_name()),
-            Message::FailedToDetect => f.write_str("failed to detect link status"),
-            Message::InterfaceExists => f.write_str("interface exists"),
-            Message::InterfaceWaiting => f.write_str("interface doesn't exist, waiting"),
-            Message::LinkIs(s) => uwrite!(f, "link is {}", s),
+        f.write_str(self.lead())?;
+        let (arg, end) = match *self {
+            Message::ProbeFailed(p) => (Arg::Text(p.step.call().as_bytes()), " failed"),
+            Message::UsingMode(m) => (Arg::Text(m.mode_name().as_bytes()), " detection mode"),
+            Message::LinkIs(s) => (Arg::Text(s.as_str().as_bytes()), ""),
             Message::Executing {
                 script,
                 iface,
                 action,
             } => {
-                f.write_str("executing '")?;
                 f.write_bytes(script)?;
                 f.write_str(" ")?;
                 f.write_bytes(iface)?;
-                uwrite!(f, " {}'", action)
+                f.write_str(" ")?;
+                (Arg::Text(action.as_str().as_bytes()), "'")
             }
-            Message::CantExecute { script, .. } => {
-                f.write_str("can't execute '")?;
-                f.write_bytes(script)?;
-                f.write_str("'")
-            }
-            Message::KilledBySignal(sig) => uwrite!(f, "script killed by signal {}", sig),
-            Message::ExitCode(code) => uwrite!(f, "exit code: {}", code),
-            Message::InterfaceAppeared => f.write_str("interface appeared"),
-            Message::InterfaceDisappeared => f.write_str("interface disappeared"),
-            Message::NetlinkOverrun => {
-                f.write_str("netlink: messages lost, re-reading interface state")
-            }
-            Message::NetlinkTruncated => f.write_str("netlink packet too small or truncated"),
-            Message::NetlinkRecvFailed(_) => f.write_str("netlink: recv"),
-            Message::PollFailed(_) => f.write_str("poll"),
-            Message::Exiting => f.write_str("exiting"),
-            Message::DaemonRunning => f.write_str("daemon already running"),
-            Message::UnknownApiMode(mode) => {
-                f.write_str("unknown API mode '")?;
-                f.write_bytes(mode)?;
-                f.write_str("'")
-            }
-            Message::ScriptStopped => f.write_str("stopping script"),
-            Message::PidFileFailed(_) => f.write_str("can't write pid file"),
-            Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
-            Message::Failed { what, .. } => f.write_str(what),
+            Message::CantExecute { script, .. } => (Arg::Text(script), "'"),
+            Message::KilledBySignal(sig) => (Arg::Num(sig.into()), ""),
+            Message::ExitCode(code) => (Arg::Num(code.into()), ""),
+            Message::UnknownApiMode(mode) => (Arg::Text(mode), "'"),
+            Message::Failed { what, .. } => (Arg::Text(what.as_bytes()), ""),
             #[cfg(feature = "ctl")]
-            Message::Suspended(n) => uwrite!(f, "SIGUSR1: Daemon suspended (#{})", n),
-            #[cfg(feature = "ctl")]
-            Message::Resumed(n) => uwrite!(f, "SIGUSR2: Daemon resumed (#{})", n),
+            Message::Suspended(n) | Message::Resumed(n) => (Arg::Num(n), ")"),
             #[cfg(feature = "ctl")]
             Message::Status {
                 suspended,
                 iface,
                 link,
             } => {
-                let state = if suspended { "Suspended" } else { "Running" };
-                uwrite!(f, "SIGHUP: {}, link detected on ", state)?;
-                f.write_bytes(iface)?;
-                f.write_str(if link { ": yes" } else { ": no" })
+                f.write_str(if suspended { "Suspended" } else { "Running" })?;
+                f.write_str(", link detected on ")?;
+                (Arg::Text(iface), if link { ": yes" } else { ": no" })
             }
             #[cfg(feature = "ctl")]
-            Message::Enabled(on) => uwrite!(
-                f,
-                "SIGHUP: Interface {}",
-                if on { "enabled" } else { "disabled" }
-            ),
-            #[cfg(feature = "ctl")]
-            Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
-            #[cfg(feature = "script-log")]
-            Message::Client(line) => {
-                f.write_str("client: ")?;
-                f.write_bytes(line)
+            Message::Enabled(on) => {
+                let state = if on { "enabled" } else { "disabled" };
+                (Arg::Text(state.as_bytes()), "")
             }
             #[cfg(feature = "script-log")]
-            Message::ClientDropped(n) => uwrite!(f, "client: lines dropped: {}", n),
+            Message::Client(line) => (Arg::Text(line), ""),
+            #[cfg(feature = "script-log")]
+            Message::ClientDropped(n) => (Arg::Num(n), ""),
+            _ => return Ok(()),
+        };
+        match arg {
+            Arg::Text(text) => f.write_bytes(text)?,
+            Arg::Num(n) => uwrite!(f, "{}", n)?,
+        }
+        f.write_str(end)
+    }
+
+    /// The words a line of this kind starts with: its whole text for most.
+    fn lead(&self) -> &'static str {
+        match self {
+            Message::Started => concat!("started: ifplugd-rs v", env!("CARGO_PKG_VERSION")),
+            Message::UppingInterface => "upping interface",
+            Message::GetFlagsFailed(_) => "can't get interface flags",
+            Message::SetFlagsFailed(_) => "can't set interface flags",
+            Message::ProbeFailed(_) | Message::Failed { .. } => "",
+            Message::UsingMode(_) => "using ",
+            Message::FailedToDetect => "failed to detect link status",
+            Message::InterfaceExists => "interface exists",
+            Message::InterfaceWaiting => "interface doesn't exist, waiting",
+            Message::LinkIs(_) => "link is ",
+            Message::Executing { .. } => "executing '",
+            Message::CantExecute { .. } => "can't execute '",
+            Message::KilledBySignal(_) => "script killed by signal ",
+            Message::ExitCode(_) => "exit code: ",
+            Message::InterfaceAppeared => "interface appeared",
+            Message::InterfaceDisappeared => "interface disappeared",
+            Message::NetlinkOverrun => "netlink: messages lost, re-reading interface state",
+            Message::NetlinkTruncated => "netlink packet too small or truncated",
+            Message::NetlinkRecvFailed(_) => "netlink: recv",
+            Message::PollFailed(_) => "poll",
+            Message::Exiting => "exiting",
+            Message::DaemonRunning => "daemon already running",
+            Message::UnknownApiMode(_) => "unknown API mode '",
+            Message::ScriptStopped => "stopping script",
+            Message::PidFileFailed(_) => "can't write pid file",
+            Message::TooManyInterfaces => "too many interfaces, not watched",
+            #[cfg(feature = "ctl")]
+            Message::Suspended(_) => "SIGUSR1: Daemon suspended (#",
+            #[cfg(feature = "ctl")]
+            Message::Resumed(_) => "SIGUSR2: Daemon resumed (#",
+            #[cfg(feature = "ctl")]
+            Message::Status { .. } => "SIGHUP: ",
+            #[cfg(feature = "ctl")]
+            Message::Enabled(_) => "SIGHUP: Interface ",
+            #[cfg(feature = "ctl")]
+            Message::KillFailed(_) => "Failed to kill daemon.",
+            #[cfg(feature = "script-log")]
+            Message::Client(_) => "client: ",
+            #[cfg(feature = "script-log")]
+            Message::ClientDropped(_) => "client: lines dropped: ",
         }
     }
+}
+
+/// What a message carries after its first words.
+enum Arg<'a> {
+    Text(&'a [u8]),
+    Num(u32),
 }
 
 impl Message<'_> {
