@@ -323,13 +323,18 @@ impl Message<'_> {
     }
 
     /// The words a line of this kind starts with: its whole text for most.
+    /// Not inlined: then it is one table, not a chain of compares merged
+    /// into `write`'s.
+    #[inline(never)]
     fn lead(&self) -> &'static str {
         match self {
             Message::Started => concat!("started: ifplugd-rs v", env!("CARGO_PKG_VERSION")),
             Message::UppingInterface => "upping interface",
             Message::GetFlagsFailed(_) => "can't get interface flags",
             Message::SetFlagsFailed(_) => "can't set interface flags",
-            Message::ProbeFailed(_) | Message::Failed { .. } => "",
+            // No words, but a pointer into a text all the same: a
+            // dangling one ("") keeps LLVM from making the match a table.
+            Message::ProbeFailed(_) | Message::Failed { .. } => &"exiting"[..0],
             Message::UsingMode(_) => "using ",
             Message::FailedToDetect => "failed to detect link status",
             Message::InterfaceExists => "interface exists",
