@@ -85,57 +85,27 @@ fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) {
     let _ = buf.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
 }
 
+/// The order of the kinds is chosen, not arbitrary: routine lines first,
+/// then those that carry an errno, then the other failures, so that
+/// `severity` and `errno` test a range of tags, not a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
     /// "started: BANNER"
     Started,
     UppingInterface,
-    GetFlagsFailed(i32),
-    SetFlagsFailed(i32),
-    ProbeFailed(ProbeError),
     UsingMode(Method),
-    FailedToDetect,
     InterfaceExists,
     InterfaceWaiting,
-    LinkIs(Status),
     Executing {
         script: &'a [u8],
         iface: &'a [u8],
         action: Status,
     },
-    /// Ours: BusyBox says only "exit code: 255" when exec fails.
-    CantExecute {
-        script: &'a [u8],
-        errno: i32,
-    },
-    /// Ours: said before "exit code" when the script died of a signal.
-    KilledBySignal(u8),
-    ExitCode(u8),
     InterfaceAppeared,
     InterfaceDisappeared,
-    /// Ours: the netlink socket overflowed; we re-read the state.
-    NetlinkOverrun,
-    NetlinkTruncated,
-    NetlinkRecvFailed(i32),
-    PollFailed(i32),
     Exiting,
-    DaemonRunning,
-    /// `-m` with a value whose first letter names no mode.
-    UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
-    /// The pid file could not be written (ours: BusyBox says nothing);
-    /// the daemon runs on without one.
-    PidFileFailed(i32),
-    /// Every slot of the daemon's table is taken: this interface is not
-    /// watched.
-    TooManyInterfaces,
-    /// A system call the daemon cannot go on without failed; with errno
-    /// 0, `what` alone says what is wrong.
-    Failed {
-        what: &'a str,
-        errno: i32,
-    },
     /// SIGUSR1 (0.28's words): the suspension's depth now.
     #[cfg(feature = "ctl")]
     Suspended(u32),
@@ -152,10 +122,43 @@ pub enum Message<'a> {
     /// SIGHUP with `-M` (0.28's words): whether the interface exists.
     #[cfg(feature = "ctl")]
     Enabled(bool),
+    LinkIs(Status),
+    ExitCode(u8),
+    GetFlagsFailed(i32),
+    SetFlagsFailed(i32),
+    ProbeFailed(ProbeError),
+    /// Ours: BusyBox says only "exit code: 255" when exec fails.
+    CantExecute {
+        script: &'a [u8],
+        errno: i32,
+    },
+    NetlinkRecvFailed(i32),
+    PollFailed(i32),
+    /// The pid file could not be written (ours: BusyBox says nothing);
+    /// the daemon runs on without one.
+    PidFileFailed(i32),
+    /// A system call the daemon cannot go on without failed; with errno
+    /// 0, `what` alone says what is wrong.
+    Failed {
+        what: &'a str,
+        errno: i32,
+    },
     /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
     /// " (strerror)").
     #[cfg(feature = "ctl")]
     KillFailed(i32),
+    FailedToDetect,
+    /// Ours: said before "exit code" when the script died of a signal.
+    KilledBySignal(u8),
+    /// Ours: the netlink socket overflowed; we re-read the state.
+    NetlinkOverrun,
+    NetlinkTruncated,
+    DaemonRunning,
+    /// `-m` with a value whose first letter names no mode.
+    UnknownApiMode(&'a [u8]),
+    /// Every slot of the daemon's table is taken: this interface is not
+    /// watched.
+    TooManyInterfaces,
     /// A line of the script's output (0.28's words, at its LOG_WARNING).
     #[cfg(feature = "script-log")]
     Client(&'a [u8]),
@@ -275,7 +278,7 @@ impl Message<'_> {
         let (arg, end) = match *self {
             Message::ProbeFailed(p) => (Arg::Text(p.step.call().as_bytes()), " failed"),
             Message::UsingMode(m) => (Arg::Text(m.mode_name().as_bytes()), " detection mode"),
-            Message::LinkIs(s) => (Arg::Text(s.as_str().as_bytes()), ""),
+            Message::LinkIs(s) => (Arg::Status(s), ""),
             Message::Executing {
                 script,
                 iface,
@@ -285,7 +288,7 @@ impl Message<'_> {
                 f.write_str(" ")?;
                 f.write_bytes(iface)?;
                 f.write_str(" ")?;
-                (Arg::Text(action.as_str().as_bytes()), "'")
+                (Arg::Status(action), "'")
             }
             Message::CantExecute { script, .. } => (Arg::Text(script), "'"),
             Message::KilledBySignal(sig) => (Arg::Num(sig.into()), ""),
@@ -318,6 +321,7 @@ impl Message<'_> {
         match arg {
             Arg::Text(text) => f.write_bytes(text)?,
             Arg::Num(n) => uwrite!(f, "{}", n)?,
+            Arg::Status(s) => f.write_str(s.as_str())?,
         }
         f.write_str(end)
     }
@@ -378,6 +382,8 @@ impl Message<'_> {
 enum Arg<'a> {
     Text(&'a [u8]),
     Num(u32),
+    /// Its word in one place, not in each arm that has one.
+    Status(Status),
 }
 
 impl Message<'_> {
