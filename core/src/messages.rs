@@ -417,12 +417,23 @@ pub fn write_line<const N: usize>(
     msg: &Message<'_>,
     strerror: impl Fn(i32) -> Option<&'static str>,
 ) -> Result<(), Full> {
-    let Ok(()) = write_parts(w, iface, msg, strerror);
+    write_text(w, iface, msg, strerror);
+    let Ok(()) = w.write_str("\n");
     if w.is_full() {
         Err(Full)
     } else {
         Ok(())
     }
+}
+
+/// [`write_line`] without its newline.
+pub fn write_text<const N: usize>(
+    w: &mut Line<N>,
+    iface: &[u8],
+    msg: &Message<'_>,
+    strerror: impl Fn(i32) -> Option<&'static str>,
+) {
+    let Ok(()) = write_parts(w, iface, msg, strerror);
 }
 
 fn write_parts<W: WriteBytes + ?Sized>(
@@ -450,7 +461,7 @@ fn write_parts<W: WriteBytes + ?Sized>(
         #[cfg(feature = "compat-options")]
         w.write_str(msg.hint(e))?;
     }
-    w.write_str("\n")
+    Ok(())
 }
 
 #[cfg(test)]

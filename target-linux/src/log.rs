@@ -10,7 +10,7 @@
 //! go uncounted (a few bytes of code each, and the budget is tight), and
 //! once its reader is gone (EPIPE) nothing more is written there.
 
-use ifplugd_core::messages::{write_line, Line, Message, Severity};
+use ifplugd_core::messages::{write_text, Line, Message, Severity};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
@@ -64,11 +64,13 @@ impl Logger {
             #[cfg(feature = "script-log")]
             Severity::Warning => WARNING,
         });
-        // A line too long for the buffer is cut, not lost.
-        if write_line(&mut buf, who, msg, crate::strerror::text).is_err() {
+        write_text(&mut buf, who, msg, crate::strerror::text);
+        // A line too long for the buffer is cut, not lost: its last byte
+        // makes room for the newline.
+        if buf.is_full() {
             buf.pop();
-            let _ = buf.write_str("\n");
         }
+        let _ = buf.write_str("\n");
         self.emit(&mut buf, who.len());
     }
 
