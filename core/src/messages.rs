@@ -177,6 +177,12 @@ const EACCES: i32 = 13;
 #[cfg(feature = "compat-options")]
 const EROFS: i32 = 30;
 
+/// `errno`'s bit in a set of errnos below 32.
+#[cfg(feature = "compat-options")]
+const fn bit(errno: i32) -> u32 {
+    1 << errno
+}
+
 /// How serious a line is: its syslog level (stderr does not show it).
 /// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
 /// as BusyBox 1.36 does, so that "link is up" trips no error alerting.
@@ -396,13 +402,20 @@ impl Message<'_> {
     /// elsewhere. One string each: one write, the least code.
     #[cfg(feature = "compat-options")]
     fn hint(&self, errno: i32) -> &'static str {
-        match *self {
-            Message::SetFlagsFailed(_) if errno == EPERM => " (SIOCSIFFLAGS needs CAP_NET_ADMIN)",
-            Message::ProbeFailed(_) if errno == EPERM => " (needs CAP_NET_ADMIN)",
-            Message::PidFileFailed(_) if matches!(errno, EACCES | EPERM | EROFS | ENOENT) => {
-                " (choose a writable directory with --pid-dir)"
-            }
-            _ => "",
+        // The text, and the errnos it is for (a bit each): one test.
+        let (text, errnos) = match *self {
+            Message::SetFlagsFailed(_) => (" (SIOCSIFFLAGS needs CAP_NET_ADMIN)", bit(EPERM)),
+            Message::ProbeFailed(_) => (" (needs CAP_NET_ADMIN)", bit(EPERM)),
+            Message::PidFileFailed(_) => (
+                " (choose a writable directory with --pid-dir)",
+                bit(EACCES) | bit(EPERM) | bit(EROFS) | bit(ENOENT),
+            ),
+            _ => return "",
+        };
+        if errnos.checked_shr(errno as u32).unwrap_or(0) & 1 != 0 {
+            text
+        } else {
+            ""
         }
     }
 }
