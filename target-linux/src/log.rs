@@ -14,7 +14,8 @@ use ifplugd_core::messages::{write_text, Line, Message, Severity};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
-use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
+use rustix::net::addr::{SocketAddrArg, SocketAddrLen, SocketAddrOpaque};
+use rustix::net::{AddressFamily, SendFlags, SocketFlags, SocketType};
 use ufmt::uWrite;
 
 /// LOG_DAEMON | LOG_ERR and LOG_DAEMON | LOG_INFO. BusyBox logs every line
@@ -142,9 +143,39 @@ fn send(fd: &OwnedFd, packet: &[u8]) -> Result<(), Errno> {
 fn connect_syslog() -> Option<OwnedFd> {
     let fd =
         crate::sys::socket(AddressFamily::UNIX, SocketType::DGRAM, SocketFlags::CLOEXEC).ok()?;
-    let addr = SocketAddrUnix::new(c"/dev/log").ok()?;
-    rustix::net::connect(&fd, &addr).ok()?;
+    rustix::net::connect(&fd, &DEV_LOG).ok()?;
     Some(fd)
+}
+
+/// "/dev/log" as a `struct sockaddr_un`, made at compile time: the same
+/// 11 bytes `SocketAddrUnix::new` makes at run time, with no code to
+/// clear and fill 110.
+#[repr(C, align(2))]
+struct DevLog([u8; 11]);
+
+static DEV_LOG: DevLog = {
+    let family = AddressFamily::UNIX.as_raw().to_ne_bytes();
+    let mut addr = [0; 11];
+    addr[0] = family[0];
+    addr[1] = family[1];
+    let path = b"/dev/log";
+    let mut i = 0;
+    while i < path.len() {
+        addr[2 + i] = path[i];
+        i += 1;
+    }
+    DevLog(addr)
+};
+
+// SAFETY: the pointer and length are those of a whole sockaddr_un (the
+// family, then the path and its NUL), valid for as long as `self` is.
+unsafe impl SocketAddrArg for DevLog {
+    unsafe fn with_sockaddr<R>(
+        &self,
+        f: impl FnOnce(*const SocketAddrOpaque, SocketAddrLen) -> R,
+    ) -> R {
+        f(self.0.as_ptr().cast(), self.0.len() as SocketAddrLen)
+    }
 }
 
 /// Writes `bytes` to stderr if it can take them now, ignoring errors
