@@ -187,14 +187,15 @@ const fn bit(errno: i32) -> u32 {
 /// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
 /// as BusyBox 1.36 does, so that "link is up" trips no error alerting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The numbers index the host's table of syslog priorities.
 pub enum Severity {
     /// LOG_ERR: something failed.
-    Error,
+    Error = 0,
     /// LOG_INFO: the daemon at work.
-    Info,
+    Info = 1,
     /// LOG_WARNING: the script's output, as 0.28 logs it.
     #[cfg(feature = "script-log")]
-    Warning,
+    Warning = 2,
 }
 
 /// The banner after "started: " (Message::lead spells it out again:

@@ -10,7 +10,7 @@
 //! go uncounted (a few bytes of code each, and the budget is tight), and
 //! once its reader is gone (EPIPE) nothing more is written there.
 
-use ifplugd_core::messages::{write_text, Line, Message, Severity};
+use ifplugd_core::messages::{write_text, Line, Message, WriteBytes};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
@@ -18,13 +18,11 @@ use rustix::net::addr::{SocketAddrArg, SocketAddrLen, SocketAddrOpaque};
 use rustix::net::{AddressFamily, SendFlags, SocketFlags, SocketType};
 use ufmt::uWrite;
 
+/// Each severity's "<PRI>", indexed by `Severity` (a table, one load):
 /// LOG_DAEMON | LOG_ERR and LOG_DAEMON | LOG_INFO. BusyBox logs every line
 /// at LOG_ERR; routine lines at LOG_INFO are ours (and BusyBox 1.36's).
-const ERR: &str = "<27>";
-const INFO: &str = "<30>";
 /// LOG_DAEMON | LOG_WARNING: the script's output, at 0.28's level.
-#[cfg(feature = "script-log")]
-const WARNING: &str = "<28>";
+const PRI: [&[u8; PRI_LEN]; 3] = [b"<27>", b"<30>", b"<28>"];
 /// Both priorities are this long.
 const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
@@ -59,12 +57,7 @@ impl Logger {
     pub fn log(&mut self, who: &[u8], msg: &Message<'_>) {
         // One buffer: "<PRI>" for syslog, then the line as stderr gets it.
         let mut buf = Line::<LINE_MAX>::new();
-        let _ = buf.write_str(match msg.severity() {
-            Severity::Info => INFO,
-            Severity::Error => ERR,
-            #[cfg(feature = "script-log")]
-            Severity::Warning => WARNING,
-        });
+        let _ = buf.write_bytes(PRI[msg.severity() as usize]);
         write_text(&mut buf, who, msg, crate::strerror::text);
         // A line too long for the buffer is cut, not lost: its last byte
         // makes room for the newline.
@@ -200,4 +193,18 @@ fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
         return Err(Errno::AGAIN);
     }
     rustix::io::write(fd, bytes).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ifplugd_core::messages::Severity;
+
+    #[test]
+    fn each_severity_has_its_syslog_priority() {
+        assert_eq!(PRI[Severity::Error as usize], b"<27>");
+        assert_eq!(PRI[Severity::Info as usize], b"<30>");
+        #[cfg(feature = "script-log")]
+        assert_eq!(PRI[Severity::Warning as usize], b"<28>");
+    }
 }
