@@ -9,6 +9,7 @@
 //! [`Line`], not a `str`.
 
 use crate::detect::{Method, ProbeError, Status};
+use core::convert::Infallible;
 use ufmt::{uWrite, uwrite};
 
 /// A `ufmt` writer that also takes bytes that need not be UTF-8.
@@ -22,7 +23,7 @@ pub struct Line<const N: usize> {
     buf: heapless::Vec<u8, N>,
 }
 
-/// The line is full: what did not fit was left out.
+/// The line is full: what did not fit may have been left out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Full;
 
@@ -35,6 +36,12 @@ impl<const N: usize> Line<N> {
 
     pub fn as_bytes(&self) -> &[u8] {
         &self.buf
+    }
+
+    /// Whether the line has no room left: what was written after that
+    /// was cut.
+    pub fn is_full(&self) -> bool {
+        self.buf.is_full()
     }
 
     /// Drops the last byte (to make room for a newline in a full line).
@@ -52,85 +59,53 @@ impl<const N: usize> Line<N> {
     }
 }
 
+/// Writing never fails: a line too long is cut, not lost, and whoever
+/// needs to know asks [`Line::is_full`]. So every `?` after a write is
+/// no code at all (they were a test and a branch each, at ~100 sites).
 impl<const N: usize> uWrite for Line<N> {
-    type Error = Full;
-    fn write_str(&mut self, s: &str) -> Result<(), Full> {
+    type Error = Infallible;
+    fn write_str(&mut self, s: &str) -> Result<(), Infallible> {
         self.write_bytes(s.as_bytes())
     }
 }
 
 impl<const N: usize> WriteBytes for Line<N> {
-    /// Writes what fits: a line too long is cut, not lost.
-    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
-        append(self.buf.as_mut_view(), bytes)
+    /// Writes what fits.
+    fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), Infallible> {
+        append(self.buf.as_mut_view(), bytes);
+        Ok(())
     }
 }
 
 /// [`Line::write_bytes`] for every `N`, and never inlined: lines are
 /// written in many places, and the copy inlined at each was 1 KB in all.
 #[inline(never)]
-fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) -> Result<(), Full> {
+fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) {
     let room = buf.capacity() - buf.len();
-    let fits = bytes.get(..room).unwrap_or(bytes);
-    let _ = buf.extend_from_slice(fits);
-    if fits.len() < bytes.len() {
-        Err(Full)
-    } else {
-        Ok(())
-    }
+    let _ = buf.extend_from_slice(bytes.get(..room).unwrap_or(bytes));
 }
 
+/// The order of the kinds is chosen, not arbitrary: routine lines first,
+/// then those that carry an errno, then the other failures, so that
+/// `severity` and `errno` test a range of tags, not a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
     /// "started: BANNER"
     Started,
     UppingInterface,
-    GetFlagsFailed(i32),
-    SetFlagsFailed(i32),
-    ProbeFailed(ProbeError),
     UsingMode(Method),
-    FailedToDetect,
     InterfaceExists,
     InterfaceWaiting,
-    LinkIs(Status),
     Executing {
         script: &'a [u8],
         iface: &'a [u8],
         action: Status,
     },
-    /// Ours: BusyBox says only "exit code: 255" when exec fails.
-    CantExecute {
-        script: &'a [u8],
-        errno: i32,
-    },
-    /// Ours: said before "exit code" when the script died of a signal.
-    KilledBySignal(u8),
-    ExitCode(u8),
     InterfaceAppeared,
     InterfaceDisappeared,
-    /// Ours: the netlink socket overflowed; we re-read the state.
-    NetlinkOverrun,
-    NetlinkTruncated,
-    NetlinkRecvFailed(i32),
-    PollFailed(i32),
     Exiting,
-    DaemonRunning,
-    /// `-m` with a value whose first letter names no mode.
-    UnknownApiMode(&'a [u8]),
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
-    /// The pid file could not be written (ours: BusyBox says nothing);
-    /// the daemon runs on without one.
-    PidFileFailed(i32),
-    /// Every slot of the daemon's table is taken: this interface is not
-    /// watched.
-    TooManyInterfaces,
-    /// A system call the daemon cannot go on without failed; with errno
-    /// 0, `what` alone says what is wrong.
-    Failed {
-        what: &'a str,
-        errno: i32,
-    },
     /// SIGUSR1 (0.28's words): the suspension's depth now.
     #[cfg(feature = "ctl")]
     Suspended(u32),
@@ -147,10 +122,43 @@ pub enum Message<'a> {
     /// SIGHUP with `-M` (0.28's words): whether the interface exists.
     #[cfg(feature = "ctl")]
     Enabled(bool),
+    LinkIs(Status),
+    ExitCode(u8),
+    GetFlagsFailed(i32),
+    SetFlagsFailed(i32),
+    ProbeFailed(ProbeError),
+    /// Ours: BusyBox says only "exit code: 255" when exec fails.
+    CantExecute {
+        script: &'a [u8],
+        errno: i32,
+    },
+    NetlinkRecvFailed(i32),
+    PollFailed(i32),
+    /// The pid file could not be written (ours: BusyBox says nothing);
+    /// the daemon runs on without one.
+    PidFileFailed(i32),
+    /// A system call the daemon cannot go on without failed; with errno
+    /// 0, `what` alone says what is wrong.
+    Failed {
+        what: &'a str,
+        errno: i32,
+    },
     /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
     /// " (strerror)").
     #[cfg(feature = "ctl")]
     KillFailed(i32),
+    FailedToDetect,
+    /// Ours: said before "exit code" when the script died of a signal.
+    KilledBySignal(u8),
+    /// Ours: the netlink socket overflowed; we re-read the state.
+    NetlinkOverrun,
+    NetlinkTruncated,
+    DaemonRunning,
+    /// `-m` with a value whose first letter names no mode.
+    UnknownApiMode(&'a [u8]),
+    /// Every slot of the daemon's table is taken: this interface is not
+    /// watched.
+    TooManyInterfaces,
     /// A line of the script's output (0.28's words, at its LOG_WARNING).
     #[cfg(feature = "script-log")]
     Client(&'a [u8]),
@@ -169,21 +177,29 @@ const EACCES: i32 = 13;
 #[cfg(feature = "compat-options")]
 const EROFS: i32 = 30;
 
+/// `errno`'s bit in a set of errnos below 32.
+#[cfg(feature = "compat-options")]
+const fn bit(errno: i32) -> u32 {
+    1 << errno
+}
+
 /// How serious a line is: its syslog level (stderr does not show it).
 /// BusyBox logs every line at LOG_ERR; we log routine lines at LOG_INFO,
 /// as BusyBox 1.36 does, so that "link is up" trips no error alerting.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The numbers index the host's table of syslog priorities.
 pub enum Severity {
     /// LOG_ERR: something failed.
-    Error,
+    Error = 0,
     /// LOG_INFO: the daemon at work.
-    Info,
+    Info = 1,
     /// LOG_WARNING: the script's output, as 0.28 logs it.
     #[cfg(feature = "script-log")]
-    Warning,
+    Warning = 2,
 }
 
-/// The banner after "started: ".
+/// The banner after "started: " (Message::lead spells it out again:
+/// one text, not two writes).
 pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 
 impl Message<'_> {
@@ -262,91 +278,119 @@ impl Message<'_> {
         false
     }
 
-    /// The text after "ifplugd(IFACE): ".
+    /// The text after "ifplugd(IFACE): ": the kind's first words (one
+    /// table, not code in every arm), then what the message carries.
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
-        match *self {
-            Message::Started => uwrite!(f, "started: {}", BANNER),
-            Message::UppingInterface => f.write_str("upping interface"),
-            Message::GetFlagsFailed(_) => f.write_str("can't get interface flags"),
-            Message::SetFlagsFailed(_) => f.write_str("can't set interface flags"),
-            Message::ProbeFailed(p) => {
-                f.write_str(p.step.call())?;
-                f.write_str(" failed")
-            }
-            Message::UsingMode(m) => uwrite!(f, "using {} detection mode", m.mode_name()),
-            Message::FailedToDetect => f.write_str("failed to detect link status"),
-            Message::InterfaceExists => f.write_str("interface exists"),
-            Message::InterfaceWaiting => f.write_str("interface doesn't exist, waiting"),
-            Message::LinkIs(s) => uwrite!(f, "link is {}", s),
+        f.write_str(self.lead())?;
+        let (arg, end) = match *self {
+            Message::ProbeFailed(p) => (Arg::Text(p.step.call().as_bytes()), " failed"),
+            Message::UsingMode(m) => (Arg::Text(m.mode_name().as_bytes()), " detection mode"),
+            Message::LinkIs(s) => (Arg::Status(s), ""),
             Message::Executing {
                 script,
                 iface,
                 action,
             } => {
-                f.write_str("executing '")?;
                 f.write_bytes(script)?;
                 f.write_str(" ")?;
                 f.write_bytes(iface)?;
-                uwrite!(f, " {}'", action)
+                f.write_str(" ")?;
+                (Arg::Status(action), "'")
             }
-            Message::CantExecute { script, .. } => {
-                f.write_str("can't execute '")?;
-                f.write_bytes(script)?;
-                f.write_str("'")
-            }
-            Message::KilledBySignal(sig) => uwrite!(f, "script killed by signal {}", sig),
-            Message::ExitCode(code) => uwrite!(f, "exit code: {}", code),
-            Message::InterfaceAppeared => f.write_str("interface appeared"),
-            Message::InterfaceDisappeared => f.write_str("interface disappeared"),
-            Message::NetlinkOverrun => {
-                f.write_str("netlink: messages lost, re-reading interface state")
-            }
-            Message::NetlinkTruncated => f.write_str("netlink packet too small or truncated"),
-            Message::NetlinkRecvFailed(_) => f.write_str("netlink: recv"),
-            Message::PollFailed(_) => f.write_str("poll"),
-            Message::Exiting => f.write_str("exiting"),
-            Message::DaemonRunning => f.write_str("daemon already running"),
-            Message::UnknownApiMode(mode) => {
-                f.write_str("unknown API mode '")?;
-                f.write_bytes(mode)?;
-                f.write_str("'")
-            }
-            Message::ScriptStopped => f.write_str("stopping script"),
-            Message::PidFileFailed(_) => f.write_str("can't write pid file"),
-            Message::TooManyInterfaces => f.write_str("too many interfaces, not watched"),
-            Message::Failed { what, .. } => f.write_str(what),
+            Message::CantExecute { script, .. } => (Arg::Text(script), "'"),
+            Message::KilledBySignal(sig) => (Arg::Num(sig.into()), ""),
+            Message::ExitCode(code) => (Arg::Num(code.into()), ""),
+            Message::UnknownApiMode(mode) => (Arg::Text(mode), "'"),
+            Message::Failed { what, .. } => (Arg::Text(what.as_bytes()), ""),
             #[cfg(feature = "ctl")]
-            Message::Suspended(n) => uwrite!(f, "SIGUSR1: Daemon suspended (#{})", n),
-            #[cfg(feature = "ctl")]
-            Message::Resumed(n) => uwrite!(f, "SIGUSR2: Daemon resumed (#{})", n),
+            Message::Suspended(n) | Message::Resumed(n) => (Arg::Num(n), ")"),
             #[cfg(feature = "ctl")]
             Message::Status {
                 suspended,
                 iface,
                 link,
             } => {
-                let state = if suspended { "Suspended" } else { "Running" };
-                uwrite!(f, "SIGHUP: {}, link detected on ", state)?;
-                f.write_bytes(iface)?;
-                f.write_str(if link { ": yes" } else { ": no" })
+                f.write_str(if suspended { "Suspended" } else { "Running" })?;
+                f.write_str(", link detected on ")?;
+                (Arg::Text(iface), if link { ": yes" } else { ": no" })
             }
             #[cfg(feature = "ctl")]
-            Message::Enabled(on) => uwrite!(
-                f,
-                "SIGHUP: Interface {}",
-                if on { "enabled" } else { "disabled" }
-            ),
-            #[cfg(feature = "ctl")]
-            Message::KillFailed(_) => f.write_str("Failed to kill daemon."),
-            #[cfg(feature = "script-log")]
-            Message::Client(line) => {
-                f.write_str("client: ")?;
-                f.write_bytes(line)
+            Message::Enabled(on) => {
+                let state = if on { "enabled" } else { "disabled" };
+                (Arg::Text(state.as_bytes()), "")
             }
             #[cfg(feature = "script-log")]
-            Message::ClientDropped(n) => uwrite!(f, "client: lines dropped: {}", n),
+            Message::Client(line) => (Arg::Text(line), ""),
+            #[cfg(feature = "script-log")]
+            Message::ClientDropped(n) => (Arg::Num(n), ""),
+            _ => return Ok(()),
+        };
+        match arg {
+            Arg::Text(text) => f.write_bytes(text)?,
+            Arg::Num(n) => uwrite!(f, "{}", n)?,
+            Arg::Status(s) => f.write_str(s.as_str())?,
+        }
+        f.write_str(end)
+    }
+
+    /// The words a line of this kind starts with: its whole text for most.
+    /// Not inlined: then it is one table, not a chain of compares merged
+    /// into `write`'s.
+    #[inline(never)]
+    fn lead(&self) -> &'static str {
+        match self {
+            Message::Started => concat!("started: ifplugd-rs v", env!("CARGO_PKG_VERSION")),
+            Message::UppingInterface => "upping interface",
+            Message::GetFlagsFailed(_) => "can't get interface flags",
+            Message::SetFlagsFailed(_) => "can't set interface flags",
+            // No words, but a pointer into a text all the same: a
+            // dangling one ("") keeps LLVM from making the match a table.
+            Message::ProbeFailed(_) | Message::Failed { .. } => &"exiting"[..0],
+            Message::UsingMode(_) => "using ",
+            Message::FailedToDetect => "failed to detect link status",
+            Message::InterfaceExists => "interface exists",
+            Message::InterfaceWaiting => "interface doesn't exist, waiting",
+            Message::LinkIs(_) => "link is ",
+            Message::Executing { .. } => "executing '",
+            Message::CantExecute { .. } => "can't execute '",
+            Message::KilledBySignal(_) => "script killed by signal ",
+            Message::ExitCode(_) => "exit code: ",
+            Message::InterfaceAppeared => "interface appeared",
+            Message::InterfaceDisappeared => "interface disappeared",
+            Message::NetlinkOverrun => "netlink: messages lost, re-reading interface state",
+            Message::NetlinkTruncated => "netlink packet too small or truncated",
+            Message::NetlinkRecvFailed(_) => "netlink: recv",
+            Message::PollFailed(_) => "poll",
+            Message::Exiting => "exiting",
+            Message::DaemonRunning => "daemon already running",
+            Message::UnknownApiMode(_) => "unknown API mode '",
+            Message::ScriptStopped => "stopping script",
+            Message::PidFileFailed(_) => "can't write pid file",
+            Message::TooManyInterfaces => "too many interfaces, not watched",
+            #[cfg(feature = "ctl")]
+            Message::Suspended(_) => "SIGUSR1: Daemon suspended (#",
+            #[cfg(feature = "ctl")]
+            Message::Resumed(_) => "SIGUSR2: Daemon resumed (#",
+            #[cfg(feature = "ctl")]
+            Message::Status { .. } => "SIGHUP: ",
+            #[cfg(feature = "ctl")]
+            Message::Enabled(_) => "SIGHUP: Interface ",
+            #[cfg(feature = "ctl")]
+            Message::KillFailed(_) => "Failed to kill daemon.",
+            #[cfg(feature = "script-log")]
+            Message::Client(_) => "client: ",
+            #[cfg(feature = "script-log")]
+            Message::ClientDropped(_) => "client: lines dropped: ",
         }
     }
+}
+
+/// What a message carries after its first words.
+enum Arg<'a> {
+    Text(&'a [u8]),
+    Num(u32),
+    /// Its word in one place, not in each arm that has one.
+    Status(Status),
 }
 
 impl Message<'_> {
@@ -359,21 +403,54 @@ impl Message<'_> {
     /// elsewhere. One string each: one write, the least code.
     #[cfg(feature = "compat-options")]
     fn hint(&self, errno: i32) -> &'static str {
-        match *self {
-            Message::SetFlagsFailed(_) if errno == EPERM => " (SIOCSIFFLAGS needs CAP_NET_ADMIN)",
-            Message::ProbeFailed(_) if errno == EPERM => " (needs CAP_NET_ADMIN)",
-            Message::PidFileFailed(_) if matches!(errno, EACCES | EPERM | EROFS | ENOENT) => {
-                " (choose a writable directory with --pid-dir)"
-            }
-            _ => "",
+        // The text, and the errnos it is for (a bit each): one test.
+        let (text, errnos) = match *self {
+            Message::SetFlagsFailed(_) => (" (SIOCSIFFLAGS needs CAP_NET_ADMIN)", bit(EPERM)),
+            Message::ProbeFailed(_) => (" (needs CAP_NET_ADMIN)", bit(EPERM)),
+            Message::PidFileFailed(_) => (
+                " (choose a writable directory with --pid-dir)",
+                bit(EACCES) | bit(EPERM) | bit(EROFS) | bit(ENOENT),
+            ),
+            _ => return "",
+        };
+        if errnos.checked_shr(errno as u32).unwrap_or(0) & 1 != 0 {
+            text
+        } else {
+            ""
         }
     }
 }
 
 /// A line as BusyBox writes it to stderr: "ifplugd(IFACE): text[: strerror]\n".
 /// `strerror` turns an errno into the C library's text; for one it has no
-/// text for, the line ends in "error N".
-pub fn write_line<W: WriteBytes + ?Sized>(
+/// text for, the line ends in "error N". `Err(Full)`: the line filled
+/// `w`, so it may have been cut (its newline too).
+pub fn write_line<const N: usize>(
+    w: &mut Line<N>,
+    iface: &[u8],
+    msg: &Message<'_>,
+    strerror: impl Fn(i32) -> Option<&'static str>,
+) -> Result<(), Full> {
+    write_text(w, iface, msg, strerror);
+    let Ok(()) = w.write_str("\n");
+    if w.is_full() {
+        Err(Full)
+    } else {
+        Ok(())
+    }
+}
+
+/// [`write_line`] without its newline.
+pub fn write_text<const N: usize>(
+    w: &mut Line<N>,
+    iface: &[u8],
+    msg: &Message<'_>,
+    strerror: impl Fn(i32) -> Option<&'static str>,
+) {
+    let Ok(()) = write_parts(w, iface, msg, strerror);
+}
+
+fn write_parts<W: WriteBytes + ?Sized>(
     w: &mut W,
     iface: &[u8],
     msg: &Message<'_>,
@@ -394,13 +471,11 @@ pub fn write_line<W: WriteBytes + ?Sized>(
             Some(text) => w.write_str(text)?,
             None => uwrite!(w, "error {}", e)?,
         }
-        if !close.is_empty() {
-            w.write_str(close)?;
-        }
+        w.write_str(close)?;
         #[cfg(feature = "compat-options")]
         w.write_str(msg.hint(e))?;
     }
-    w.write_str("\n")
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,20 +10,19 @@
 //! go uncounted (a few bytes of code each, and the budget is tight), and
 //! once its reader is gone (EPIPE) nothing more is written there.
 
-use ifplugd_core::messages::{write_line, Line, Message, Severity};
+use ifplugd_core::messages::{write_text, Line, Message, WriteBytes};
 use rustix::event::{PollFd, PollFlags};
 use rustix::fd::OwnedFd;
 use rustix::io::Errno;
-use rustix::net::{AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType};
+use rustix::net::addr::{SocketAddrArg, SocketAddrLen, SocketAddrOpaque};
+use rustix::net::{AddressFamily, SendFlags, SocketFlags, SocketType};
 use ufmt::uWrite;
 
+/// Each severity's "<PRI>", indexed by `Severity` (a table, one load):
 /// LOG_DAEMON | LOG_ERR and LOG_DAEMON | LOG_INFO. BusyBox logs every line
 /// at LOG_ERR; routine lines at LOG_INFO are ours (and BusyBox 1.36's).
-const ERR: &str = "<27>";
-const INFO: &str = "<30>";
 /// LOG_DAEMON | LOG_WARNING: the script's output, at 0.28's level.
-#[cfg(feature = "script-log")]
-const WARNING: &str = "<28>";
+const PRI: [&[u8; PRI_LEN]; 3] = [b"<27>", b"<30>", b"<28>"];
 /// Both priorities are this long.
 const PRI_LEN: usize = 4;
 const LINE_MAX: usize = 1024;
@@ -58,17 +57,14 @@ impl Logger {
     pub fn log(&mut self, who: &[u8], msg: &Message<'_>) {
         // One buffer: "<PRI>" for syslog, then the line as stderr gets it.
         let mut buf = Line::<LINE_MAX>::new();
-        let _ = buf.write_str(match msg.severity() {
-            Severity::Info => INFO,
-            Severity::Error => ERR,
-            #[cfg(feature = "script-log")]
-            Severity::Warning => WARNING,
-        });
-        // A line too long for the buffer is cut, not lost.
-        if write_line(&mut buf, who, msg, crate::strerror::text).is_err() {
+        let _ = buf.write_bytes(PRI[msg.severity() as usize]);
+        write_text(&mut buf, who, msg, crate::strerror::text);
+        // A line too long for the buffer is cut, not lost: its last byte
+        // makes room for the newline.
+        if buf.is_full() {
             buf.pop();
-            let _ = buf.write_str("\n");
         }
+        let _ = buf.write_str("\n");
         self.emit(&mut buf, who.len());
     }
 
@@ -140,9 +136,39 @@ fn send(fd: &OwnedFd, packet: &[u8]) -> Result<(), Errno> {
 fn connect_syslog() -> Option<OwnedFd> {
     let fd =
         crate::sys::socket(AddressFamily::UNIX, SocketType::DGRAM, SocketFlags::CLOEXEC).ok()?;
-    let addr = SocketAddrUnix::new(c"/dev/log").ok()?;
-    rustix::net::connect(&fd, &addr).ok()?;
+    rustix::net::connect(&fd, &DEV_LOG).ok()?;
     Some(fd)
+}
+
+/// "/dev/log" as a `struct sockaddr_un`, made at compile time: the same
+/// 11 bytes `SocketAddrUnix::new` makes at run time, with no code to
+/// clear and fill 110.
+#[repr(C, align(2))]
+struct DevLog([u8; 11]);
+
+static DEV_LOG: DevLog = {
+    let family = AddressFamily::UNIX.as_raw().to_ne_bytes();
+    let mut addr = [0; 11];
+    addr[0] = family[0];
+    addr[1] = family[1];
+    let path = b"/dev/log";
+    let mut i = 0;
+    while i < path.len() {
+        addr[2 + i] = path[i];
+        i += 1;
+    }
+    DevLog(addr)
+};
+
+// SAFETY: the pointer and length are those of a whole sockaddr_un (the
+// family, then the path and its NUL), valid for as long as `self` is.
+unsafe impl SocketAddrArg for DevLog {
+    unsafe fn with_sockaddr<R>(
+        &self,
+        f: impl FnOnce(*const SocketAddrOpaque, SocketAddrLen) -> R,
+    ) -> R {
+        f(self.0.as_ptr().cast(), self.0.len() as SocketAddrLen)
+    }
 }
 
 /// Writes `bytes` to stderr if it can take them now, ignoring errors
@@ -167,4 +193,18 @@ fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
         return Err(Errno::AGAIN);
     }
     rustix::io::write(fd, bytes).map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ifplugd_core::messages::Severity;
+
+    #[test]
+    fn each_severity_has_its_syslog_priority() {
+        assert_eq!(PRI[Severity::Error as usize], b"<27>");
+        assert_eq!(PRI[Severity::Info as usize], b"<30>");
+        #[cfg(feature = "script-log")]
+        assert_eq!(PRI[Severity::Warning as usize], b"<28>");
+    }
 }
