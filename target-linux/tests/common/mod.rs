@@ -32,11 +32,19 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// The action script: one line per call in actions.log, then whatever the
-/// test put in `hook` (sourced, so it may `exit N` or `exec sleep N`).
+/// test put in `once` (taken, and removed, before the call is logged: a
+/// test that sees the call knows the next one will not take it too), then
+/// `hook` (sourced, so it may `exit N` or `exec sleep N`).
 const SCRIPT: &str = r#"#!/bin/sh
 d='@DIR@'
+once=
+if [ -f "$d/once" ]; then
+    once=$(cat "$d/once")
+    rm -f "$d/once"
+fi
 printf '%s|%s|%s|%s|%s|%s|%s|%s\n' "$(date +%s%3N)" "$#" "$1" "$2" "$3" "$4" \
     "$IFPLUGD_PREVIOUS" "$IFPLUGD_CURRENT" >> "$d/actions.log"
+eval "$once"
 if [ -f "$d/hook" ]; then
     . "$d/hook"
 fi
@@ -280,11 +288,12 @@ impl Lab {
         std::fs::write(self.dir.join("hook"), text).expect("write the hook");
     }
 
-    /// The script's next run hangs (`exec sleep`), once.
+    /// The script's next run hangs (`exec sleep`), once. Not a hook that
+    /// removes itself: a SIGTERM between the call's line and the `rm` left
+    /// it in place, and the down call hung too.
     pub fn hang_script_once(&self, secs: u32) {
-        self.set_hook(&format!(
-            "rm -f \"$d/hook\"\nexec sleep {secs} </dev/null >/dev/null 2>&1\n"
-        ));
+        let text = format!("exec sleep {secs} </dev/null >/dev/null 2>&1\n");
+        std::fs::write(self.dir.join("once"), text).expect("write the once hook");
     }
 
     /// The calls of the action script so far.
