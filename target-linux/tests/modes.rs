@@ -64,10 +64,12 @@ fn auto_mode_follows_veth_explicitly() {
     assert_eq!(d.count("using SIOCETHTOOL detection mode"), 1);
 }
 
-/// Same on a tap, switching its carrier.
+/// Same on a tap, switching its carrier. Up and running before the daemon
+/// starts: a tap's IFF_RUNNING may lag its admin up (see up_and_running).
 fn follows_tap(name: &str, mode: &str) {
     let lab = Lab::new(name);
     lab.tap(name);
+    lab.up_and_running(name);
     let mut d = lab.start(name, &["-m", mode]);
     d.wait_msg("exit code: 0");
     lab.tap_carrier(name, false);

@@ -272,6 +272,22 @@ impl Lab {
         ]);
     }
 
+    /// Sets the interface up and waits until the kernel says it runs
+    /// (`state UP`): IFF_RUNNING follows linkwatch, which may batch a tap's
+    /// change up to ~1 s late while other interfaces change (FACTS.md), so
+    /// a daemon started at once may first see it down.
+    pub fn up_and_running(&self, name: &str) {
+        self.ip(&["link", "set", name, "up"]);
+        let start = Instant::now();
+        while !self
+            .ip(&["-o", "link", "show", "dev", name])
+            .contains(" state UP ")
+        {
+            assert!(start.elapsed() < WAIT, "{name} not running after {WAIT:?}");
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Whether the interface is administratively up.
     pub fn admin_up(&self, name: &str) -> bool {
         let out = self.ip(&["-o", "link", "show", "dev", name]);
