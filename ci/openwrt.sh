@@ -183,7 +183,7 @@ if [ "$cross" = 1 ]; then
 
 	# Each must be within its target's default budget, as the static dist binary
 	# (cargo xtask dist, which ci/cross.sh runs first) is; x86_64 included.
-	echo "ci/openwrt.sh: sizes against the static binaries in target/dist"
+	echo "ci/openwrt.sh: sizes against the default budgets (size-report/budget.toml)"
 	cargo run --quiet -p size-report -- --dist target/dist --openwrt target/openwrt \
 		--baseline size-report/baseline --budget size-report/budget.toml >/dev/null
 	sed -n '/^## OpenWrt-style builds/,/^## /p' target/dist/size-report.md | sed '$d'
