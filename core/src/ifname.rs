@@ -3,7 +3,10 @@
 
 use crate::kernel::IFNAMSIZ;
 
+// Aligned to 4: a name is copied and compared in words (byte by byte on
+// MIPS, an unaligned 16-byte copy is ~16 instructions).
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(C, align(4))]
 pub struct IfName {
     /// The name, then NULs to the end (at least one).
     buf: [u8; IFNAMSIZ],
