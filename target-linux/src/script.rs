@@ -17,34 +17,29 @@ use rustix::process::{waitpid, Pid, WaitOptions, WaitStatus};
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
 const PATH_MAX: usize = 4096;
 
-/// A NUL-terminated copy of a string, on the stack.
-pub struct CBuf<const N: usize> {
-    buf: [u8; N],
+/// Each status's word (`Status as usize` indexes it), NUL-padded to the
+/// longest, "error" and its NUL: the script's argument and the value of
+/// its two variables, copied whole, with no code to measure or check.
+const WORD: usize = 6;
+static WORDS: [[u8; WORD]; 3] = [*b"down\0\0", *b"up\0\0\0\0", *b"error\0"];
+
+/// `NAME=` and room for a word with its NUL.
+const fn env_template<const N: usize>(name: &str) -> [u8; N] {
+    let mut out = [0; N];
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i < name.len() {
+        out[i] = name[i];
+        i += 1;
+    }
+    out[i] = b'=';
+    out
 }
 
-impl<const N: usize> CBuf<N> {
-    /// `None` when `parts` (concatenated) do not fit with the NUL, or hold
-    /// a NUL.
-    // Not `contains()`: that is memchr, ~150 bytes more for short strings.
-    #[allow(clippy::manual_contains)]
-    pub fn new(parts: &[&str]) -> Option<Self> {
-        let mut buf = [0u8; N];
-        let mut at = 0;
-        for part in parts {
-            let end = at + part.len();
-            buf.get_mut(at..end)?.copy_from_slice(part.as_bytes());
-            at = end;
-        }
-        if at >= N || buf[..at].iter().any(|&b| b == 0) {
-            return None;
-        }
-        Some(CBuf { buf })
-    }
-
-    pub fn as_ptr(&self) -> *const c_char {
-        self.buf.as_ptr().cast()
-    }
-}
+const PREVIOUS_LEN: usize = ENV_PREVIOUS.len() + 1 + WORD;
+const CURRENT_LEN: usize = ENV_CURRENT.len() + 1 + WORD;
+const PREVIOUS: [u8; PREVIOUS_LEN] = env_template(ENV_PREVIOUS);
+const CURRENT: [u8; CURRENT_LEN] = env_template(ENV_CURRENT);
 
 /// Everything about the script that does not change between runs: the
 /// process's own arguments, which are C strings already.
@@ -62,26 +57,21 @@ impl Script<'_> {
         call: &ScriptCall,
         #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
     ) -> Result<Pid, i32> {
-        let action: &[u8] = match call.action {
-            Status::Up => b"up\0",
-            _ => b"down\0",
-        };
-        let previous = env_entry(ENV_PREVIOUS, call.previous);
-        let current = env_entry(ENV_CURRENT, call.current);
-        let (Some(previous), Some(current)) = (previous, current) else {
-            return Err(Errno::NAMETOOLONG.raw_os_error());
-        };
+        let mut previous = PREVIOUS;
+        previous[PREVIOUS_LEN - WORD..].copy_from_slice(word(call.previous));
+        let mut current = CURRENT;
+        current[CURRENT_LEN - WORD..].copy_from_slice(word(call.current));
         let argv: [*const c_char; 5] = [
             self.path.as_ptr(),
             // NUL-terminated: an IfName always holds one.
             iface.raw().as_ptr().cast(),
-            action.as_ptr().cast(),
+            word(call.action).as_ptr().cast(),
             self.extra.map_or(ptr::null(), |e| e.as_ptr()),
             ptr::null(),
         ];
         let area = SpawnArea::get()?;
-        area.envp[0] = previous.as_ptr();
-        area.envp[1] = current.as_ptr();
+        area.envp[0] = previous.as_ptr().cast();
+        area.envp[1] = current.as_ptr().cast();
         spawn(
             &argv,
             area,
@@ -91,8 +81,9 @@ impl Script<'_> {
     }
 }
 
-fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
-    CBuf::new(&[name, "=", status.as_str()])
+/// `status`'s word and NUL, padded.
+fn word(status: Status) -> &'static [u8; WORD] {
+    &WORDS[status as usize]
 }
 
 /// Whether an environment entry is IFPLUGD_PREVIOUS= or IFPLUGD_CURRENT=,
@@ -274,4 +265,21 @@ fn outcome(status: WaitStatus) -> ScriptOutcome {
         return ScriptOutcome::Killed(sig as u8);
     }
     ScriptOutcome::Exited(status.exit_status().unwrap_or(0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds `Status::as_str`'s words, NUL-terminated.
+    #[test]
+    fn words_are_the_statuses_words() {
+        for s in [Status::Down, Status::Up, Status::Error] {
+            let w = word(s);
+            let len = w.iter().position(|&b| b == 0).unwrap();
+            assert_eq!(&w[..len], s.as_str().as_bytes());
+        }
+        assert_eq!(&PREVIOUS[..], b"IFPLUGD_PREVIOUS=\0\0\0\0\0\0");
+        assert_eq!(&CURRENT[..], b"IFPLUGD_CURRENT=\0\0\0\0\0\0");
+    }
 }
