@@ -70,9 +70,13 @@ impl Script<'_> {
             ptr::null(),
         ];
         let area = SpawnArea::get()?;
-        area.envp[0] = previous.as_ptr().cast();
-        area.envp[1] = current.as_ptr().cast();
+        // SAFETY: the area's environment has its two slots for these.
+        unsafe {
+            area.envp.write(previous.as_ptr().cast());
+            area.envp.add(1).write(current.as_ptr().cast());
+        }
         spawn(
+            self.path,
             &argv,
             area,
             #[cfg(feature = "script-log")]
@@ -86,6 +90,20 @@ fn word(status: Status) -> &'static [u8; WORD] {
     &WORDS[status as usize]
 }
 
+/// Whether the C string `entry` starts with `prefix`, which holds no NUL:
+/// the first byte that differs ends the look, so it never reads past the
+/// string's NUL, and there is no strlen.
+///
+/// # Safety
+/// `entry` must be a NUL-terminated string.
+unsafe fn starts_with(entry: *const c_char, prefix: &[u8]) -> bool {
+    // SAFETY: every byte read is at or before the NUL (see above).
+    prefix
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| unsafe { *entry.add(i) } as u8 == b)
+}
+
 /// Whether an environment entry is IFPLUGD_PREVIOUS= or IFPLUGD_CURRENT=,
 /// which we replace.
 ///
@@ -93,25 +111,29 @@ fn word(status: Status) -> &'static [u8; WORD] {
 /// `entry` must be a NUL-terminated string.
 unsafe fn is_ours(entry: *const c_char) -> bool {
     // SAFETY: the caller's promise.
-    let s = unsafe { CStr::from_ptr(entry) }.to_bytes();
-    // Not exec_path::env_value: this inlines to less (80 bytes on MIPS).
-    [ENV_PREVIOUS, ENV_CURRENT]
-        .iter()
-        .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
+    unsafe {
+        starts_with(entry, &PREVIOUS[..PREVIOUS_LEN - WORD])
+            || starts_with(entry, &CURRENT[..CURRENT_LEN - WORD])
+    }
 }
 
 /// What every spawn uses, mapped at the first one and kept: the word a
 /// child whose exec failed leaves its errno in (shared: the child has a
 /// copy of everything else), and the script's environment: two slots for
 /// IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, then every inherited entry but
-/// those, then NULL. Sized to the environment, so none is dropped; it
-/// never changes (the daemon never sets a variable).
+/// those, then NULL (a slot for each inherited entry, so none is dropped;
+/// those we replace leave theirs NULL at the end). It never changes (the
+/// daemon never sets a variable).
+#[derive(Clone, Copy)]
 struct SpawnArea {
     errno: *mut c_int,
-    envp: &'static mut [*const c_char],
+    envp: *mut *const c_char,
 }
 
-static mut AREA: (*mut c_int, *mut *const c_char, usize) = (ptr::null_mut(), ptr::null_mut(), 0);
+static mut AREA: SpawnArea = SpawnArea {
+    errno: ptr::null_mut(),
+    envp: ptr::null_mut(),
+};
 
 impl SpawnArea {
     fn get() -> Result<SpawnArea, i32> {
@@ -121,7 +143,7 @@ impl SpawnArea {
         // array of C strings, which nothing modifies.
         unsafe {
             let area = &mut *core::ptr::addr_of_mut!(AREA);
-            if area.0.is_null() {
+            if area.errno.is_null() {
                 let inherited = || {
                     let mut p = sys::environ;
                     core::iter::from_fn(move || {
@@ -132,22 +154,24 @@ impl SpawnArea {
                         p = p.add(1);
                         Some(entry)
                     })
-                    .filter(|&e| !is_ours(e))
                 };
                 let len = 2 + inherited().count() + 1;
                 let base = sys::map_shared(word + len * core::mem::size_of::<*const c_char>())
                     .map_err(|e| e.raw_os_error())?;
-                // The mapping is zeroed: the last slot is already NULL.
+                // The mapping is zeroed: the slots after the last entry
+                // are already NULL.
                 let envp = base.cast::<u8>().add(word).cast::<*const c_char>();
-                for (i, entry) in inherited().enumerate() {
-                    envp.add(2 + i).write(entry);
+                let mut at = envp.add(2);
+                for entry in inherited().filter(|&e| !is_ours(e)) {
+                    at.write(entry);
+                    at = at.add(1);
                 }
-                *area = (base.cast(), envp, len);
+                *area = SpawnArea {
+                    errno: base.cast(),
+                    envp,
+                };
             }
-            Ok(SpawnArea {
-                errno: area.0,
-                envp: core::slice::from_raw_parts_mut(area.1, area.2),
-            })
+            Ok(*area)
         }
     }
 }
@@ -159,12 +183,13 @@ impl SpawnArea {
 /// library call every libc exports (`syscall`); our signals are blocked,
 /// never caught, so only the mask needs resetting in the child.
 fn spawn(
+    file: &CStr,
     argv: &[*const c_char],
     area: SpawnArea,
     #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
 ) -> Result<Pid, i32> {
     let slot = area.errno;
-    let envp: &[*const c_char] = area.envp;
+    let envp = area.envp;
     let mask = sys::sigset(&[]);
     // SAFETY: the slot is a valid shared word; clone_copy forks (one
     // thread, no handlers); the child only resets its mask, execs and
@@ -181,7 +206,7 @@ fn spawn(
                     let _ = rustix::stdio::dup2_stdout(fd);
                     let _ = rustix::stdio::dup2_stderr(fd);
                 }
-                slot.write_volatile(execvp(argv, envp));
+                slot.write_volatile(execvp(file.to_bytes(), argv.as_ptr(), envp));
                 sys::_exit(127)
             }
             pid => {
@@ -198,14 +223,12 @@ fn spawn(
     }
 }
 
-/// execvp with our environment: tries each place `argv[0]` may be (see
-/// `exec_path`) and returns the errno execvp would leave.
+/// execvp with our environment: tries each place `file` (`argv[0]`) may
+/// be (see `exec_path`) and returns the errno execvp would leave.
 ///
 /// # Safety
 /// `argv` and `envp` must be NULL-terminated arrays of C strings.
-unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
-    // SAFETY: argv[0] is a C string (the caller's promise).
-    let file = unsafe { CStr::from_ptr(argv[0]) }.to_bytes();
+unsafe fn execvp(file: &[u8], argv: *const *const c_char, envp: *const *const c_char) -> i32 {
     match exec_path::unusable(file) {
         Some(Unusable::Empty) => return Errno::NOENT.raw_os_error(),
         Some(Unusable::TooLong) => return Errno::NAMETOOLONG.raw_os_error(),
@@ -218,8 +241,8 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
     unsafe {
         let mut p = sys::environ;
         while !p.is_null() && !(*p).is_null() {
-            if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
-                path = value;
+            if starts_with(*p, b"PATH=") {
+                path = CStr::from_ptr(p.read().add(5)).to_bytes();
                 break;
             }
             p = p.add(1);
@@ -233,7 +256,7 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         };
         // SAFETY: a C string path; argv and envp are NULL-terminated arrays
         // of C strings (the caller's promise). It returns only on failure.
-        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
+        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv, envp) };
         last = Errno::from_raw_os_error(e);
         match last {
             Errno::ACCESS => denied = true,
