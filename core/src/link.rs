@@ -90,6 +90,9 @@ pub struct Link {
 }
 
 impl Link {
+    /// Not inlined with `multi`: then links are made in two places, and
+    /// the fields are a dozen stores each (the applet makes them in one).
+    #[cfg_attr(feature = "multi", inline(never))]
     pub fn new(name: IfName, by_pattern: bool, opts: &Options<'_>) -> Self {
         Link {
             name,
