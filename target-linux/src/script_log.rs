@@ -152,10 +152,11 @@ impl<'a> Output<'a> {
         let Some(Some(fd)) = self.pipes.get(slot) else {
             return false;
         };
-        let mut buf = [0u8; READ_BUF];
+        // Not zeroed first: read says how much it filled.
+        let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); READ_BUF];
         match rustix::io::read(fd, &mut buf) {
-            Ok(len @ 1..) => {
-                self.feed(slot, buf.get(..len).unwrap_or(&[]), log);
+            Ok((bytes, _)) if !bytes.is_empty() => {
+                self.feed(slot, bytes, log);
                 return true;
             }
             Err(Errno::AGAIN) => return false,
