@@ -557,39 +557,37 @@ impl Link {
         if !self.exists || self.up_known {
             return Ok(());
         }
-        match host.if_flags(&self.name) {
-            Err(ENODEV) if self.monitor => {
-                self.vanished(host);
-                Ok(())
-            }
-            Err(errno) => {
-                self.log(host, &Message::GetFlagsFailed(errno));
-                self.exists = false;
-                Ok(())
-            }
+        // Which call failed (`true`: SIOCSIFFLAGS), and its errno.
+        let failed = match host.if_flags(&self.name) {
             Ok(flags) if flags & IFF_UP == 0 => {
                 self.log(host, &Message::UppingInterface);
                 match host.set_if_flags(&self.name, flags | IFF_UP) {
-                    Ok(()) => Ok(()),
-                    // Deleted between the two calls (the kernel clears
-                    // IFF_UP first): with -M that is no reason to die.
-                    Err(ENODEV) if self.monitor => {
-                        self.vanished(host);
-                        Ok(())
-                    }
-                    Err(errno) => {
-                        // BusyBox dies here, without "exiting".
-                        self.log(host, &Message::SetFlagsFailed(errno));
-                        Err(Exit(EXIT_FAILURE))
-                    }
+                    Ok(()) => return Ok(()),
+                    Err(errno) => (true, errno),
                 }
             }
             Ok(_) => {
                 // From here netlink tells us if someone downs it.
                 self.up_known = !opts.poll_only;
-                Ok(())
+                return Ok(());
+            }
+            Err(errno) => (false, errno),
+        };
+        match failed {
+            // Gone (for SIOCSIFFLAGS: deleted between the two calls, the
+            // kernel clears IFF_UP first): with -M that is no reason to die.
+            (_, ENODEV) if self.monitor => self.vanished(host),
+            (false, errno) => {
+                self.log(host, &Message::GetFlagsFailed(errno));
+                self.exists = false;
+            }
+            (true, errno) => {
+                // BusyBox dies here, without "exiting".
+                self.log(host, &Message::SetFlagsFailed(errno));
+                return Err(Exit(EXIT_FAILURE));
             }
         }
+        Ok(())
     }
 
     /// BusyBox's `detect_link()`: up the interface, ask, map failures.
