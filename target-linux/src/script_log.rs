@@ -128,10 +128,10 @@ impl<'a> Output<'a> {
     /// a wake, between the signals and netlink messages of each.
     pub fn read_ready(&mut self, mask: u32, log: &mut Logger, now: Millis) {
         self.now = now;
-        for slot in 0..MAX_LINKS {
-            if mask & (1 << slot) != 0 {
-                self.read(slot, log);
-            }
+        let mut mask = mask;
+        while mask != 0 {
+            self.read(mask.trailing_zeros() as usize, log);
+            mask &= mask - 1;
         }
     }
 
