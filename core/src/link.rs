@@ -11,7 +11,7 @@
 //! then, from the state at that moment), as BusyBox, which waits for it.
 
 use crate::delay::{secs_to_millis, Delay, Millis};
-use crate::detect::{ApiMode, Method, Status};
+use crate::detect::{ApiMode, Method, ProbeError, Reading, Status};
 use crate::host::{Host, Iface};
 use crate::ifname::IfName;
 use crate::kernel::IFF_UP;
@@ -90,6 +90,9 @@ pub struct Link {
 }
 
 impl Link {
+    /// Not inlined with `multi`: then links are made in two places, and
+    /// the fields are a dozen stores each (the applet makes them in one).
+    #[cfg_attr(feature = "multi", inline(never))]
     pub fn new(name: IfName, by_pattern: bool, opts: &Options<'_>) -> Self {
         Link {
             name,
@@ -374,16 +377,19 @@ impl Link {
         if let Run::Stopping(_) = run {
             return Ok(());
         }
-        match outcome {
-            ScriptOutcome::NotStarted(errno) => self.log(
-                host,
-                &Message::CantExecute {
-                    script: opts.script.to_bytes(),
-                    errno,
-                },
-            ),
-            ScriptOutcome::Killed(sig) => self.log(host, &Message::KilledBySignal(sig)),
-            ScriptOutcome::Exited(_) => {}
+        // Why it failed, if it did not exit: one call for both lines (an
+        // Option here cost 16 bytes more on MIPS than a placeholder).
+        let why = match outcome {
+            ScriptOutcome::NotStarted(errno) => Message::CantExecute {
+                script: opts.script.to_bytes(),
+                errno,
+            },
+            ScriptOutcome::Killed(sig) => Message::KilledBySignal(sig),
+            // Not logged.
+            ScriptOutcome::Exited(_) => Message::Exiting,
+        };
+        if !matches!(outcome, ScriptOutcome::Exited(_)) {
+            self.log(host, &why);
         }
         self.log(host, &Message::ExitCode(outcome.exit_code()));
         if outcome.failed() && !opts.ignore_retval && !self.shutdown_ran {
@@ -554,39 +560,37 @@ impl Link {
         if !self.exists || self.up_known {
             return Ok(());
         }
-        match host.if_flags(&self.name) {
-            Err(ENODEV) if self.monitor => {
-                self.vanished(host);
-                Ok(())
-            }
-            Err(errno) => {
-                self.log(host, &Message::GetFlagsFailed(errno));
-                self.exists = false;
-                Ok(())
-            }
+        // Which call failed (`true`: SIOCSIFFLAGS), and its errno.
+        let failed = match host.if_flags(&self.name) {
             Ok(flags) if flags & IFF_UP == 0 => {
                 self.log(host, &Message::UppingInterface);
                 match host.set_if_flags(&self.name, flags | IFF_UP) {
-                    Ok(()) => Ok(()),
-                    // Deleted between the two calls (the kernel clears
-                    // IFF_UP first): with -M that is no reason to die.
-                    Err(ENODEV) if self.monitor => {
-                        self.vanished(host);
-                        Ok(())
-                    }
-                    Err(errno) => {
-                        // BusyBox dies here, without "exiting".
-                        self.log(host, &Message::SetFlagsFailed(errno));
-                        Err(Exit(EXIT_FAILURE))
-                    }
+                    Ok(()) => return Ok(()),
+                    Err(errno) => (true, errno),
                 }
             }
             Ok(_) => {
                 // From here netlink tells us if someone downs it.
                 self.up_known = !opts.poll_only;
-                Ok(())
+                return Ok(());
+            }
+            Err(errno) => (false, errno),
+        };
+        match failed {
+            // Gone (for SIOCSIFFLAGS: deleted between the two calls, the
+            // kernel clears IFF_UP first): with -M that is no reason to die.
+            (_, ENODEV) if self.monitor => self.vanished(host),
+            (false, errno) => {
+                self.log(host, &Message::GetFlagsFailed(errno));
+                self.exists = false;
+            }
+            (true, errno) => {
+                // BusyBox dies here, without "exiting".
+                self.log(host, &Message::SetFlagsFailed(errno));
+                return Err(Exit(EXIT_FAILURE));
             }
         }
+        Ok(())
     }
 
     /// BusyBox's `detect_link()`: up the interface, ask, map failures.
@@ -636,45 +640,45 @@ impl Link {
         self.up_known = false;
     }
 
+    /// The method `-m` names, else the one that worked last, is tried
+    /// first, and its failure logged; without `-m` the auto mode then
+    /// probes each method in turn, silently, and logs the one found. One
+    /// loop, one copy of each outcome's code.
     fn detect<H: Host>(&mut self, opts: &Options<'_>, host: &mut H) -> Status {
-        if let Some(method) = opts.api_mode.method() {
-            return self.probe_logged(host, method);
-        }
-        if let Some(method) = self.cached {
-            let status = self.probe_logged(host, method);
-            if status != Status::Error {
-                return status;
-            }
-        }
-        // Probing is silent; only the method found is logged.
-        for method in Method::AUTO_ORDER {
-            match host.probe(&self.name, method) {
+        let fixed = opts.api_mode.method();
+        let first = fixed.or(self.cached);
+        let auto: &[Method] = match fixed {
+            Some(_) => &[],
+            None => &Method::AUTO_ORDER,
+        };
+        let mut first_try = first.is_some();
+        for method in first.into_iter().chain(auto.iter().copied()) {
+            match self.probe(host, method) {
                 Ok(reading) => {
-                    self.cached = Some(method);
-                    self.log(host, &Message::UsingMode(method));
+                    if !first_try {
+                        self.cached = Some(method);
+                        self.log(host, &Message::UsingMode(method));
+                    }
                     return reading.status(self.last_detected);
                 }
                 Err(e) if e.errno == ENODEV && self.monitor => {
                     self.vanished(host);
                     return Status::Down;
                 }
+                Err(e) if first_try => self.log(host, &Message::ProbeFailed(e)),
                 Err(_) => {}
             }
+            first_try = false;
         }
         Status::Error
     }
 
-    fn probe_logged<H: Host>(&mut self, host: &mut H, method: Method) -> Status {
-        match host.probe(&self.name, method) {
-            Ok(reading) => reading.status(self.last_detected),
-            Err(e) if e.errno == ENODEV && self.monitor => {
-                self.vanished(host);
-                Status::Down
-            }
-            Err(e) => {
-                self.log(host, &Message::ProbeFailed(e));
-                Status::Error
-            }
-        }
+    /// One probe. Not inlined unless ifplugstatus probes too: with this
+    /// the only caller of the host's large probe, that is inlined here,
+    /// and inlined into the loop above it was larger still (x86_64 +144 B).
+    #[cfg_attr(not(feature = "ifplugstatus"), inline(never))]
+    #[cfg_attr(feature = "ifplugstatus", inline(always))]
+    fn probe<H: Host>(&self, host: &mut H, method: Method) -> Result<Reading, ProbeError> {
+        host.probe(&self.name, method)
     }
 }

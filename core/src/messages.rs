@@ -205,19 +205,24 @@ pub const BANNER: &str = concat!("ifplugd-rs v", env!("CARGO_PKG_VERSION"));
 impl Message<'_> {
     /// The errno to append as ": strerror", BusyBox's `bb_perror_msg`.
     pub fn errno(&self) -> Option<i32> {
-        match *self {
-            Message::Failed { errno: 0, .. } => None,
+        // Which kinds carry one first, then the one whose errno may be 0
+        // (as one match, that was a compare per kind: 80 bytes more).
+        let e = match *self {
             Message::GetFlagsFailed(e)
             | Message::SetFlagsFailed(e)
+            | Message::CantExecute { errno: e, .. }
             | Message::NetlinkRecvFailed(e)
             | Message::PollFailed(e)
             | Message::PidFileFailed(e)
-            | Message::CantExecute { errno: e, .. }
-            | Message::Failed { errno: e, .. } => Some(e),
-            Message::ProbeFailed(p) => Some(p.errno),
+            | Message::Failed { errno: e, .. } => e,
+            Message::ProbeFailed(p) => p.errno,
             #[cfg(feature = "ctl")]
-            Message::KillFailed(e) => Some(e),
-            _ => None,
+            Message::KillFailed(e) => e,
+            _ => return None,
+        };
+        match self {
+            Message::Failed { errno: 0, .. } => None,
+            _ => Some(e),
         }
     }
 

@@ -17,9 +17,10 @@ use rustix::io::Errno;
 /// holds no pid we can read at once: nothing.
 pub fn read_pid(path: &CStr) -> Option<i32> {
     let fd = open(path, OFlags::RDONLY).ok()?;
-    let mut buf = [0u8; 127];
-    let n = rustix::io::read(&fd, &mut buf).ok()?;
-    pidfile::parse(buf.get(..n)?)
+    // Not zeroed first: read says how much it filled.
+    let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); 127];
+    let (text, _) = rustix::io::read(&fd, &mut buf).ok()?;
+    pidfile::parse(text)
 }
 
 /// Writes our pid into a regular file; whether it did. Says why not.

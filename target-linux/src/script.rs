@@ -17,34 +17,29 @@ use rustix::process::{waitpid, Pid, WaitOptions, WaitStatus};
 /// Longest path tried in the PATH search (the kernel's PATH_MAX).
 const PATH_MAX: usize = 4096;
 
-/// A NUL-terminated copy of a string, on the stack.
-pub struct CBuf<const N: usize> {
-    buf: [u8; N],
+/// Each status's word (`Status as usize` indexes it), NUL-padded to the
+/// longest, "error" and its NUL: the script's argument and the value of
+/// its two variables, copied whole, with no code to measure or check.
+const WORD: usize = 6;
+static WORDS: [[u8; WORD]; 3] = [*b"down\0\0", *b"up\0\0\0\0", *b"error\0"];
+
+/// `NAME=` and room for a word with its NUL.
+const fn env_template<const N: usize>(name: &str) -> [u8; N] {
+    let mut out = [0; N];
+    let name = name.as_bytes();
+    let mut i = 0;
+    while i < name.len() {
+        out[i] = name[i];
+        i += 1;
+    }
+    out[i] = b'=';
+    out
 }
 
-impl<const N: usize> CBuf<N> {
-    /// `None` when `parts` (concatenated) do not fit with the NUL, or hold
-    /// a NUL.
-    // Not `contains()`: that is memchr, ~150 bytes more for short strings.
-    #[allow(clippy::manual_contains)]
-    pub fn new(parts: &[&str]) -> Option<Self> {
-        let mut buf = [0u8; N];
-        let mut at = 0;
-        for part in parts {
-            let end = at + part.len();
-            buf.get_mut(at..end)?.copy_from_slice(part.as_bytes());
-            at = end;
-        }
-        if at >= N || buf[..at].iter().any(|&b| b == 0) {
-            return None;
-        }
-        Some(CBuf { buf })
-    }
-
-    pub fn as_ptr(&self) -> *const c_char {
-        self.buf.as_ptr().cast()
-    }
-}
+const PREVIOUS_LEN: usize = ENV_PREVIOUS.len() + 1 + WORD;
+const CURRENT_LEN: usize = ENV_CURRENT.len() + 1 + WORD;
+const PREVIOUS: [u8; PREVIOUS_LEN] = env_template(ENV_PREVIOUS);
+const CURRENT: [u8; CURRENT_LEN] = env_template(ENV_CURRENT);
 
 /// Everything about the script that does not change between runs: the
 /// process's own arguments, which are C strings already.
@@ -62,27 +57,26 @@ impl Script<'_> {
         call: &ScriptCall,
         #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
     ) -> Result<Pid, i32> {
-        let action: &[u8] = match call.action {
-            Status::Up => b"up\0",
-            _ => b"down\0",
-        };
-        let previous = env_entry(ENV_PREVIOUS, call.previous);
-        let current = env_entry(ENV_CURRENT, call.current);
-        let (Some(previous), Some(current)) = (previous, current) else {
-            return Err(Errno::NAMETOOLONG.raw_os_error());
-        };
+        let mut previous = PREVIOUS;
+        previous[PREVIOUS_LEN - WORD..].copy_from_slice(word(call.previous));
+        let mut current = CURRENT;
+        current[CURRENT_LEN - WORD..].copy_from_slice(word(call.current));
         let argv: [*const c_char; 5] = [
             self.path.as_ptr(),
             // NUL-terminated: an IfName always holds one.
             iface.raw().as_ptr().cast(),
-            action.as_ptr().cast(),
+            word(call.action).as_ptr().cast(),
             self.extra.map_or(ptr::null(), |e| e.as_ptr()),
             ptr::null(),
         ];
         let area = SpawnArea::get()?;
-        area.envp[0] = previous.as_ptr();
-        area.envp[1] = current.as_ptr();
+        // SAFETY: the area's environment has its two slots for these.
+        unsafe {
+            area.envp.write(previous.as_ptr().cast());
+            area.envp.add(1).write(current.as_ptr().cast());
+        }
         spawn(
+            self.path,
             &argv,
             area,
             #[cfg(feature = "script-log")]
@@ -91,8 +85,23 @@ impl Script<'_> {
     }
 }
 
-fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
-    CBuf::new(&[name, "=", status.as_str()])
+/// `status`'s word and NUL, padded.
+fn word(status: Status) -> &'static [u8; WORD] {
+    &WORDS[status as usize]
+}
+
+/// Whether the C string `entry` starts with `prefix`, which holds no NUL:
+/// the first byte that differs ends the look, so it never reads past the
+/// string's NUL, and there is no strlen.
+///
+/// # Safety
+/// `entry` must be a NUL-terminated string.
+unsafe fn starts_with(entry: *const c_char, prefix: &[u8]) -> bool {
+    // SAFETY: every byte read is at or before the NUL (see above).
+    prefix
+        .iter()
+        .enumerate()
+        .all(|(i, &b)| unsafe { *entry.add(i) } as u8 == b)
 }
 
 /// Whether an environment entry is IFPLUGD_PREVIOUS= or IFPLUGD_CURRENT=,
@@ -102,25 +111,29 @@ fn env_entry(name: &str, status: Status) -> Option<CBuf<32>> {
 /// `entry` must be a NUL-terminated string.
 unsafe fn is_ours(entry: *const c_char) -> bool {
     // SAFETY: the caller's promise.
-    let s = unsafe { CStr::from_ptr(entry) }.to_bytes();
-    // Not exec_path::env_value: this inlines to less (80 bytes on MIPS).
-    [ENV_PREVIOUS, ENV_CURRENT]
-        .iter()
-        .any(|name| s.len() > name.len() && s.starts_with(name.as_bytes()) && s[name.len()] == b'=')
+    unsafe {
+        starts_with(entry, &PREVIOUS[..PREVIOUS_LEN - WORD])
+            || starts_with(entry, &CURRENT[..CURRENT_LEN - WORD])
+    }
 }
 
 /// What every spawn uses, mapped at the first one and kept: the word a
 /// child whose exec failed leaves its errno in (shared: the child has a
 /// copy of everything else), and the script's environment: two slots for
 /// IFPLUGD_PREVIOUS and IFPLUGD_CURRENT, then every inherited entry but
-/// those, then NULL. Sized to the environment, so none is dropped; it
-/// never changes (the daemon never sets a variable).
+/// those, then NULL (a slot for each inherited entry, so none is dropped;
+/// those we replace leave theirs NULL at the end). It never changes (the
+/// daemon never sets a variable).
+#[derive(Clone, Copy)]
 struct SpawnArea {
     errno: *mut c_int,
-    envp: &'static mut [*const c_char],
+    envp: *mut *const c_char,
 }
 
-static mut AREA: (*mut c_int, *mut *const c_char, usize) = (ptr::null_mut(), ptr::null_mut(), 0);
+static mut AREA: SpawnArea = SpawnArea {
+    errno: ptr::null_mut(),
+    envp: ptr::null_mut(),
+};
 
 impl SpawnArea {
     fn get() -> Result<SpawnArea, i32> {
@@ -130,7 +143,7 @@ impl SpawnArea {
         // array of C strings, which nothing modifies.
         unsafe {
             let area = &mut *core::ptr::addr_of_mut!(AREA);
-            if area.0.is_null() {
+            if area.errno.is_null() {
                 let inherited = || {
                     let mut p = sys::environ;
                     core::iter::from_fn(move || {
@@ -141,22 +154,24 @@ impl SpawnArea {
                         p = p.add(1);
                         Some(entry)
                     })
-                    .filter(|&e| !is_ours(e))
                 };
                 let len = 2 + inherited().count() + 1;
                 let base = sys::map_shared(word + len * core::mem::size_of::<*const c_char>())
                     .map_err(|e| e.raw_os_error())?;
-                // The mapping is zeroed: the last slot is already NULL.
+                // The mapping is zeroed: the slots after the last entry
+                // are already NULL.
                 let envp = base.cast::<u8>().add(word).cast::<*const c_char>();
-                for (i, entry) in inherited().enumerate() {
-                    envp.add(2 + i).write(entry);
+                let mut at = envp.add(2);
+                for entry in inherited().filter(|&e| !is_ours(e)) {
+                    at.write(entry);
+                    at = at.add(1);
                 }
-                *area = (base.cast(), envp, len);
+                *area = SpawnArea {
+                    errno: base.cast(),
+                    envp,
+                };
             }
-            Ok(SpawnArea {
-                errno: area.0,
-                envp: core::slice::from_raw_parts_mut(area.1, area.2),
-            })
+            Ok(*area)
         }
     }
 }
@@ -168,12 +183,13 @@ impl SpawnArea {
 /// library call every libc exports (`syscall`); our signals are blocked,
 /// never caught, so only the mask needs resetting in the child.
 fn spawn(
+    file: &CStr,
     argv: &[*const c_char],
     area: SpawnArea,
     #[cfg(feature = "script-log")] output: Option<&OwnedFd>,
 ) -> Result<Pid, i32> {
     let slot = area.errno;
-    let envp: &[*const c_char] = area.envp;
+    let envp = area.envp;
     let mask = sys::sigset(&[]);
     // SAFETY: the slot is a valid shared word; clone_copy forks (one
     // thread, no handlers); the child only resets its mask, execs and
@@ -190,7 +206,7 @@ fn spawn(
                     let _ = rustix::stdio::dup2_stdout(fd);
                     let _ = rustix::stdio::dup2_stderr(fd);
                 }
-                slot.write_volatile(execvp(argv, envp));
+                slot.write_volatile(execvp(file.to_bytes(), argv.as_ptr(), envp));
                 sys::_exit(127)
             }
             pid => {
@@ -207,14 +223,12 @@ fn spawn(
     }
 }
 
-/// execvp with our environment: tries each place `argv[0]` may be (see
-/// `exec_path`) and returns the errno execvp would leave.
+/// execvp with our environment: tries each place `file` (`argv[0]`) may
+/// be (see `exec_path`) and returns the errno execvp would leave.
 ///
 /// # Safety
 /// `argv` and `envp` must be NULL-terminated arrays of C strings.
-unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
-    // SAFETY: argv[0] is a C string (the caller's promise).
-    let file = unsafe { CStr::from_ptr(argv[0]) }.to_bytes();
+unsafe fn execvp(file: &[u8], argv: *const *const c_char, envp: *const *const c_char) -> i32 {
     match exec_path::unusable(file) {
         Some(Unusable::Empty) => return Errno::NOENT.raw_os_error(),
         Some(Unusable::TooLong) => return Errno::NAMETOOLONG.raw_os_error(),
@@ -227,8 +241,8 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
     unsafe {
         let mut p = sys::environ;
         while !p.is_null() && !(*p).is_null() {
-            if let Some(value) = exec_path::env_value(CStr::from_ptr(*p).to_bytes(), b"PATH") {
-                path = value;
+            if starts_with(*p, b"PATH=") {
+                path = CStr::from_ptr(p.read().add(5)).to_bytes();
                 break;
             }
             p = p.add(1);
@@ -242,7 +256,7 @@ unsafe fn execvp(argv: &[*const c_char], envp: &[*const c_char]) -> i32 {
         };
         // SAFETY: a C string path; argv and envp are NULL-terminated arrays
         // of C strings (the caller's promise). It returns only on failure.
-        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv.as_ptr(), envp.as_ptr()) };
+        let e = unsafe { sys::execve(c_path.as_ptr().cast(), argv, envp) };
         last = Errno::from_raw_os_error(e);
         match last {
             Errno::ACCESS => denied = true,
@@ -274,4 +288,21 @@ fn outcome(status: WaitStatus) -> ScriptOutcome {
         return ScriptOutcome::Killed(sig as u8);
     }
     ScriptOutcome::Exited(status.exit_status().unwrap_or(0) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table holds `Status::as_str`'s words, NUL-terminated.
+    #[test]
+    fn words_are_the_statuses_words() {
+        for s in [Status::Down, Status::Up, Status::Error] {
+            let w = word(s);
+            let len = w.iter().position(|&b| b == 0).unwrap();
+            assert_eq!(&w[..len], s.as_str().as_bytes());
+        }
+        assert_eq!(&PREVIOUS[..], b"IFPLUGD_PREVIOUS=\0\0\0\0\0\0");
+        assert_eq!(&CURRENT[..], b"IFPLUGD_CURRENT=\0\0\0\0\0\0");
+    }
 }
