@@ -420,6 +420,31 @@ const fn only(on: bool, c: u8) -> u8 {
 #[cfg(feature = "ctl")]
 const REQUESTS_AT: u32 = mask(b'c').trailing_zeros();
 
+/// The request asked, by the bits of `-c -S -z -R` (in that order): the
+/// greatest given.
+#[cfg(feature = "ctl")]
+const REQUEST_OF: [Option<Request>; 16] = {
+    use Request::{CheckRunning as C, Info as I, Resume as R, Suspend as S};
+    [
+        None,
+        Some(C),
+        Some(S),
+        Some(S),
+        Some(I),
+        Some(I),
+        Some(I),
+        Some(I),
+        Some(R),
+        Some(R),
+        Some(R),
+        Some(R),
+        Some(R),
+        Some(R),
+        Some(R),
+        Some(R),
+    ]
+};
+
 /// The bit of flag letter `c` (0 if it is none).
 const fn mask(c: u8) -> u32 {
     let mut at = 0;
@@ -545,13 +570,7 @@ impl Options<'_> {
         {
             self.wait_on_kill = on(const { mask(b'W') });
             // The greatest request given: the highest of their bits.
-            self.request = match (flags >> REQUESTS_AT).checked_ilog2() {
-                None => None,
-                Some(0) => Some(Request::CheckRunning),
-                Some(1) => Some(Request::Suspend),
-                Some(2) => Some(Request::Info),
-                Some(_) => Some(Request::Resume),
-            };
+            self.request = REQUEST_OF[(flags >> REQUESTS_AT) as usize & 15];
         }
     }
 }
@@ -606,9 +625,9 @@ where
     I: Iterator<Item = &'a CStr>,
 {
     let bytes = arg.to_bytes();
-    if !bytes.starts_with(b"--") || bytes == b"--" {
+    let [b'-', b'-', _, ..] = bytes else {
         return Ok(Long::Not);
-    }
+    };
     let given = long_name(bytes);
     // An exact name wins over longer ones it starts ("--no-beep"), else
     // it must start exactly one.
