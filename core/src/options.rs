@@ -323,42 +323,41 @@ impl OptionError<'_> {
 
     /// The error's text, naming the argument at fault as it came.
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
-        let (before, arg, after) = match *self {
+        // Each text has the argument where its `%` is (or none): one
+        // string to load per error, not the parts before and after.
+        let (text, arg) = match *self {
             #[cfg(not(feature = "compat-options"))]
-            OptionError::Unknown(c) | OptionError::UnknownLong(c) => {
-                ("unrecognized option: ", c, "")
-            }
+            OptionError::Unknown(c) | OptionError::UnknownLong(c) => ("unrecognized option: %", c),
             #[cfg(feature = "compat-options")]
-            OptionError::Unknown(c) => ("unrecognized option: ", c, ""),
+            OptionError::Unknown(c) => ("unrecognized option: %", c),
             // glibc's texts, as 0.28 prints them.
             #[cfg(feature = "compat-options")]
-            OptionError::UnknownLong(s) => ("unrecognized option '", s, "'"),
+            OptionError::UnknownLong(s) => ("unrecognized option '%'", s),
             // glibc's shorter form (its fallback when it cannot list the
             // possibilities): the list costs 256 bytes of code here.
             #[cfg(feature = "compat-options")]
-            OptionError::AmbiguousLong(s) => ("option '", s, "' is ambiguous"),
+            OptionError::AmbiguousLong(s) => ("option '%' is ambiguous", s),
             #[cfg(feature = "compat-options")]
-            OptionError::LongMissingValue(n) => ("option '--", n, "' requires an argument"),
+            OptionError::LongMissingValue(n) => ("option '--%' requires an argument", n),
             #[cfg(feature = "compat-options")]
-            OptionError::LongValueRefused(n) => ("option '--", n, "' doesn't allow an argument"),
+            OptionError::LongValueRefused(n) => ("option '--%' doesn't allow an argument", n),
             #[cfg(feature = "compat-options")]
             OptionError::BadPidDir(s) => (
-                "invalid pid file directory '",
+                "invalid pid file directory '%' (an absolute path of at most 200 bytes)",
                 s,
-                "' (an absolute path of at most 200 bytes)",
             ),
-            OptionError::MissingValue(c) => ("option requires an argument: ", c, ""),
-            OptionError::InvalidNumber(s) => ("invalid number '", s, "'"),
-            OptionError::OutOfRange(s) => ("number ", s, " is not in 0..2147483647 range"),
-            OptionError::BadInterface(s) => ("invalid interface name '", s, "'"),
-            OptionError::PollZero => ("-t 0 needs the netlink fast path: drop -P", &[][..], ""),
-            OptionError::TooManyInterfaces => {
-                ("too many -i (at most 8): use a pattern", &[][..], "")
-            }
+            OptionError::MissingValue(c) => ("option requires an argument: %", c),
+            OptionError::InvalidNumber(s) => ("invalid number '%'", s),
+            OptionError::OutOfRange(s) => ("number % is not in 0..2147483647 range", s),
+            OptionError::BadInterface(s) => ("invalid interface name '%'", s),
+            OptionError::PollZero => ("-t 0 needs the netlink fast path: drop -P", &[][..]),
+            OptionError::TooManyInterfaces => ("too many -i (at most 8): use a pattern", &[][..]),
         };
-        f.write_str(before)?;
+        let text = text.as_bytes();
+        let at = text.iter().position(|&b| b == b'%').unwrap_or(text.len());
+        f.write_bytes(text.get(..at).unwrap_or_default())?;
         f.write_bytes(arg)?;
-        f.write_str(after)
+        f.write_bytes(text.get(at + 1..).unwrap_or_default())
     }
 }
 
