@@ -168,7 +168,10 @@ impl<'a> Options<'a> {
             if i > 0 {
                 let _ = name.push(b',');
             }
-            let _ = name.extend_from_slice(iface.to_bytes());
+            // Byte by byte: extend_from_slice's check and copy cost more.
+            for &b in iface.to_bytes() {
+                let _ = name.push(b);
+            }
         }
         name
     }
