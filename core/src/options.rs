@@ -705,9 +705,7 @@ fn letter(arg: &[u8], at: usize) -> &[u8] {
         Some(0xc0..) => 2,
         _ => 1,
     };
-    arg.get(at..at + len)
-        .or_else(|| arg.get(at..))
-        .unwrap_or(b"?")
+    arg.get(at..arg.len().min(at + len)).unwrap_or(b"?")
 }
 
 fn set_value<'a>(o: &mut Options<'a>, c: u8, value: &'a CStr) -> Result<(), OptionError<'a>> {
