@@ -422,6 +422,12 @@ const fn only(on: bool, c: u8) -> u8 {
 #[cfg(feature = "ctl")]
 const REQUESTS_AT: u32 = mask(b'c').trailing_zeros();
 
+// `REQUEST_OF` reads the four bits from `REQUESTS_AT` on, in this order.
+#[cfg(feature = "ctl")]
+const _: () = assert!(
+    mask(b'S') == mask(b'c') << 1 && mask(b'z') == mask(b'c') << 2 && mask(b'R') == mask(b'c') << 3
+);
+
 /// The request asked, by the bits of `-c -S -z -R` (in that order): the
 /// greatest given.
 #[cfg(feature = "ctl")]
