@@ -354,13 +354,14 @@ fn handle<H: Host + ?Sized>(host: &mut H, opts: Opts, iface: &[u8]) -> Result<St
 /// No interface named: each one in /proc/net/dev (after its two header
 /// lines, the name is what precedes the ':'), and exit 0.
 fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
-    // 0.28 reads with fgets(ln, 256): longer lines are cut.
-    let mut line = [0u8; 255];
+    // 0.28 reads with fgets(ln, 256): longer lines are cut. The line and
+    // the read buffer in one array: one clearing of it.
+    let mut mem = [0u8; 255 + 512];
+    let (line, buf) = mem.split_at_mut(255);
     let mut len = 0;
     let mut lines = 0u32;
-    let mut buf = [0u8; 512];
     loop {
-        let n = match host.read_dev_list(&mut buf) {
+        let n = match host.read_dev_list(buf) {
             Ok(n) => n.min(buf.len()),
             Err(errno) => {
                 write_errno(host, true, b"Failed to open /proc/net/dev: ", errno, b"\n");
@@ -371,7 +372,7 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
         let bytes = if n == 0 {
             &b"\n"[..usize::from(len > 0)]
         } else {
-            &buf[..n]
+            buf.get(..n).unwrap_or_default()
         };
         for &b in bytes {
             if b != b'\n' {
@@ -382,7 +383,7 @@ fn every_interface<H: Host + ?Sized>(host: &mut H, opts: Opts) -> u8 {
                 continue;
             }
             lines += 1;
-            let mut text = &line[..len];
+            let mut text = line.get(..len).unwrap_or_default();
             len = 0;
             if lines <= 2 {
                 continue;

@@ -113,14 +113,14 @@ pub fn text(errno: i32) -> Option<&'static str> {
     if errno == Errno::TIME.raw_os_error() {
         return Some("Timer expired");
     }
-    let wanted = KNOWN.iter().position(|&e| i32::from(e) == errno)?;
-    let (mut n, mut start) = (0, 0);
+    // One walk: the k-th text ends at the k-th NUL.
+    let mut known = KNOWN.iter();
+    let mut start = 0;
     for (i, &b) in TEXTS.as_bytes().iter().enumerate() {
         if b == 0 {
-            if n == wanted {
+            if i32::from(*known.next()?) == errno {
                 return TEXTS.get(start..i);
             }
-            n += 1;
             start = i + 1;
         }
     }
