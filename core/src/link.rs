@@ -489,8 +489,8 @@ impl Link {
                 Status::Up => opts.delay_up,
                 _ => opts.delay_down,
             };
-            // Never earlier than the time passed in: the clock is monotonic.
-            now = host.now().later(now);
+            // A clock read: never earlier than the time passed in.
+            now = host.now();
             self.delay.on_change(now, secs_to_millis(delay));
             self.previous = old;
         }

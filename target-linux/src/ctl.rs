@@ -82,7 +82,7 @@ fn wait_gone(pid: Pid) -> Result<Pid, Errno> {
             return Err(Errno::TIME);
         }
         // No descriptors: poll only sleeps.
-        let _ = sys::poll(&mut [], Some(100));
+        let _ = sys::poll(&mut [], 100);
     }
 }
 

@@ -81,7 +81,7 @@ pub fn main_loop(
             let all = n + host.output.poll_fds(fds.get_mut(n..).unwrap_or(&mut []));
             #[cfg(not(feature = "script-log"))]
             let all = n;
-            match sys::poll(&mut fds[..all], Some(timeout_ms)) {
+            match sys::poll(&mut fds[..all], timeout_ms) {
                 Ok(0) => {
                     now_ms = now_ms.after(timeout_ms);
                     // A day without a deadline: nothing to wake for, but

@@ -365,10 +365,11 @@ fn ret(r: Result<c_long, i32>) -> Result<c_long, Errno> {
     r.map_err(Errno::from_raw_os_error)
 }
 
-/// poll(2) with the timeout in milliseconds (`None`: none).
+/// poll(2) with the timeout in milliseconds (the daemon's are at most a
+/// day, see `MAX_SLEEP`).
 #[cfg(target_arch = "mips")]
-pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
-    let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: u32) -> Result<usize, Errno> {
+    let timeout = timeout_ms as c_long;
     let fds_ptr = fds.as_mut_ptr() as c_long;
     // SAFETY: a PollFd is a `struct pollfd`; the kernel writes the
     // `revents` of these `fds.len()` entries only.
@@ -377,12 +378,12 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Er
 }
 
 #[cfg(not(target_arch = "mips"))]
-pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
-    let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
-        tv_sec: (ms / 1000).into(),
-        tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-    });
-    rustix::event::poll(fds, timeout.as_ref())
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: u32) -> Result<usize, Errno> {
+    let timeout = rustix::time::Timespec {
+        tv_sec: (timeout_ms / 1000).into(),
+        tv_nsec: ((timeout_ms % 1000) * 1_000_000) as rustix::time::Nsecs,
+    };
+    rustix::event::poll(fds, Some(&timeout))
 }
 
 /// socket(2), protocol 0.
