@@ -284,7 +284,7 @@ impl Link {
             return Some(poll);
         }
         let delay = self.delay.left(now);
-        if opts.poll_millis() == 0 {
+        if !opts.polls() {
             return delay;
         }
         Some(delay.map_or(poll, |left| left.min(poll)))

@@ -199,6 +199,15 @@ impl<'a> Options<'a> {
         return crate::pidfile::DEFAULT_DIR;
     }
 
+    /// Whether there is a poll period: [`Options::poll_millis`] is not 0
+    /// (-t 0 and no -T: netlink only).
+    pub fn polls(&self) -> bool {
+        #[cfg(feature = "compat-options")]
+        return self.poll_secs != 0 || self.poll_usecs != 0;
+        #[cfg(not(feature = "compat-options"))]
+        return self.poll_secs != 0;
+    }
+
     /// The poll period in milliseconds: `-t`, plus `-T`'s microseconds
     /// rounded up, so that a period `-T` alone gives is never 0 (which
     /// would mean "netlink only"); at most [`crate::delay::MAX_WAIT`].
@@ -470,11 +479,7 @@ where
     }
     // No period: -t 0, and no -T either. (Not `poll_millis() == 0`: that
     // costs the BusyBox build 288 bytes on x86_64.)
-    #[cfg(feature = "compat-options")]
-    let no_usecs = o.poll_usecs == 0;
-    #[cfg(not(feature = "compat-options"))]
-    let no_usecs = true;
-    if o.poll_only && o.poll_secs == 0 && no_usecs {
+    if o.poll_only && !o.polls() {
         return Err(OptionError::PollZero);
     }
     Ok(Command::Run(o))
