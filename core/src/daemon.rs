@@ -9,7 +9,7 @@
 //! [`Daemon::wake`], and sleeps until [`Daemon::poll_at`]. Scripts run
 //! side by side, at most one per interface.
 
-use crate::delay::Millis;
+use crate::delay::{Instant, Millis};
 use crate::host::Host;
 use crate::ifname::IfName;
 use crate::link::{Exit, Link, EXIT_FAILURE};
@@ -26,6 +26,12 @@ pub const MAX_LINKS: usize = if cfg!(feature = "multi") { 32 } else { 1 };
 /// `-w` (0.28's): how long the parent waits for the daemon's start-up.
 #[cfg(feature = "wait-on-fork")]
 pub const WAIT_ON_FORK_SECS: u32 = 60;
+
+/// The longest the host sleeps without calling [`Daemon::poll_at`] (a day,
+/// as a `-t` or delay longer than that is slept in days): each call settles
+/// the passed instants (see [`crate::delay`]), and the clock wraps only
+/// every 49.7 days.
+pub const MAX_SLEEP: Millis = 86_400_000;
 
 /// What the host does next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,7 +110,7 @@ impl<'a> Daemon<'a> {
 
     /// Start-up: each named interface is checked and gets its start-up
     /// script; patterns ask the kernel for its interfaces.
-    pub fn start<H: Host>(&mut self, host: &mut H, now: Millis) -> Flow {
+    pub fn start<H: Host>(&mut self, host: &mut H, now: Instant) -> Flow {
         host.log(self.name(), &Message::Started);
         for i in 0..self.opts.ifaces.len() {
             let Some(value) = self.opts.ifaces.get(i).map(|v| v.to_bytes()) else {
@@ -234,7 +240,7 @@ impl<'a> Daemon<'a> {
     }
 
     /// The host woke up: at a deadline, or after netlink traffic.
-    pub fn wake<H: Host>(&mut self, host: &mut H, now: Millis) -> Flow {
+    pub fn wake<H: Host>(&mut self, host: &mut H, now: Instant) -> Flow {
         let opts = &self.opts;
         match self.phase {
             Phase::Done(code) => return Flow::Exit(code),
@@ -278,9 +284,15 @@ impl<'a> Daemon<'a> {
         Some(if up { 2 } else { 3 })
     }
 
-    /// When the host must call [`Daemon::wake`] next, at the latest;
-    /// `None`: only on netlink traffic, a signal or a script's end.
-    pub fn poll_at(&self) -> Option<Millis> {
+    /// How long from `now` the host may sleep before it calls
+    /// [`Daemon::wake`], at the latest (0: at once); `None`: until netlink
+    /// traffic, a signal or a script's end. The host asks before each sleep
+    /// and sleeps at most [`MAX_SLEEP`]; an idle sleep that ends so needs
+    /// no wake, only this call again.
+    pub fn poll_at(&mut self, now: Instant) -> Option<Millis> {
+        for link in self.links.iter_mut().flatten() {
+            link.settle(now);
+        }
         let stopping = match self.phase {
             Phase::Done(_) => return None,
             Phase::Stop { .. } => true,
@@ -293,9 +305,9 @@ impl<'a> Daemon<'a> {
         self.links()
             .filter_map(|link| {
                 if stopping {
-                    link.kill_at()
+                    link.kill_at(now)
                 } else {
-                    link.poll_at(&self.opts)
+                    link.poll_at(&self.opts, now)
                 }
             })
             .min()
@@ -382,7 +394,7 @@ impl<'a> Daemon<'a> {
         host: &mut H,
         name: IfName,
         by_pattern: bool,
-        now: Millis,
+        now: Instant,
     ) -> Result<(), Exit> {
         // Without `multi` there is one `-i`, so nothing to find.
         if cfg!(feature = "multi") && self.links().any(|l| *l.name() == name) {

@@ -1,7 +1,7 @@
 //! What the host does for the daemon: each method is one system call (or a
 //! short, fixed series of them). The daemon decides; the host only acts.
 
-use crate::delay::Millis;
+use crate::delay::Instant;
 use crate::detect::{Method, ProbeError, Reading};
 use crate::ifname::IfName;
 use crate::messages::Message;
@@ -41,5 +41,5 @@ pub trait Host {
     /// it (a poll that timed out is taken to have slept exactly its
     /// timeout, which saves a clock read per idle tick); a delay's deadline
     /// is set from this instead, so that it holds on real time.
-    fn now(&mut self) -> Millis;
+    fn now(&mut self) -> Instant;
 }

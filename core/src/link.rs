@@ -10,7 +10,7 @@
 //! ends this machine decides nothing (what happened meanwhile is decided
 //! then, from the state at that moment), as BusyBox, which waits for it.
 
-use crate::delay::{secs_to_millis, Delay, Millis};
+use crate::delay::{secs_to_millis, Deadline, Delay, Instant, Millis};
 use crate::detect::{ApiMode, Method, ProbeError, Reading, Status};
 use crate::host::{Host, Iface};
 use crate::ifname::IfName;
@@ -41,7 +41,7 @@ enum Run {
     Running,
     /// Sent SIGTERM; SIGKILL at this time if it has not ended (`None`:
     /// sent already).
-    Stopping(Option<Millis>),
+    Stopping(Option<Instant>),
 }
 
 pub struct Link {
@@ -76,7 +76,8 @@ pub struct Link {
     delay: Delay,
     /// The auto mode's method that worked last.
     cached: Option<Method>,
-    next_poll: Millis,
+    /// When the next periodic check is due (at once at first).
+    next_poll: Deadline,
     /// A netlink message named our interface: check the link now.
     check_now: bool,
     /// Netlink lost messages: ask the kernel again.
@@ -108,7 +109,7 @@ impl Link {
             env: None,
             delay: Delay::default(),
             cached: None,
-            next_poll: 0,
+            next_poll: Deadline::default(),
             check_now: false,
             resync: false,
             up_known: false,
@@ -171,7 +172,7 @@ impl Link {
         opts: &Options<'_>,
         host: &mut H,
         slot: usize,
-        now: Millis,
+        now: Instant,
     ) -> Result<(), Exit> {
         if self.monitor {
             self.index = host.if_index(&self.name);
@@ -201,7 +202,7 @@ impl Link {
         if self.exists {
             self.log(host, &Message::LinkIs(status));
         }
-        self.next_poll = now.saturating_add(opts.poll_millis());
+        self.next_poll = Deadline::after(now, opts.poll_millis());
         self.exists_before = self.exists;
         if (!opts.no_startup && status == Status::Up) || opts.initial_down {
             self.report(opts, host, slot, status)?;
@@ -270,25 +271,35 @@ impl Link {
         self.up_known = false;
     }
 
-    /// When [`Link::wake`] is due next, at the latest; `None`: only on
-    /// netlink traffic, a signal or the script's end (a stopped script's
-    /// deadline is [`Link::kill_at`]).
-    pub fn poll_at(&self, opts: &Options<'_>) -> Option<Millis> {
+    /// How long from `now` until [`Link::wake`] is due, at the latest;
+    /// `None`: only on netlink traffic, a signal or the script's end (a
+    /// stopped script's deadline is [`Link::kill_at`]).
+    pub fn poll_at(&self, opts: &Options<'_>, now: Instant) -> Option<Millis> {
         if self.run != Run::Idle {
             return None;
         }
         if self.check_now || self.resync {
             return Some(0);
         }
+        let poll = self.next_poll.left(now);
         if opts.poll_only {
             // BusyBox-style: delays are looked at only when polling.
-            return Some(self.next_poll);
+            return Some(poll);
         }
-        let delay = self.delay.deadline();
-        if opts.poll_millis() == 0 {
+        let delay = self.delay.left(now);
+        if !opts.polls() {
             return delay;
         }
-        Some(delay.map_or(self.next_poll, |at| at.min(self.next_poll)))
+        Some(delay.map_or(poll, |left| left.min(poll)))
+    }
+
+    /// Settles the deadlines at `now`, so that however long nothing looks
+    /// at them (a script that runs for weeks, a suspension, `-t 0`'s unused
+    /// poll time), none is ever 2^31 ms behind and seems ahead: see
+    /// [`crate::delay`].
+    pub fn settle(&mut self, now: Instant) {
+        self.next_poll.settle(now);
+        self.delay.settle(now);
     }
 
     /// The host woke up: at a deadline, or after netlink traffic.
@@ -297,7 +308,7 @@ impl Link {
         opts: &Options<'_>,
         host: &mut H,
         slot: usize,
-        now: Millis,
+        now: Instant,
     ) -> Result<(), Exit> {
         // Nothing is decided while the script runs. (A stopped one is
         // [`Link::kill_due`]'s: only a stopping daemon stops scripts.)
@@ -347,8 +358,8 @@ impl Link {
             }
         }
         self.recreated = false;
-        let tick = now >= self.next_poll;
-        let due = self.delay.deadline().is_some_and(|at| now >= at);
+        let tick = self.next_poll.passed(now);
+        let due = self.delay.left(now) == Some(0);
         let check = opts.poll_only || tick || due || self.check_now || self.resync;
         self.check_now = false;
         self.resync = false;
@@ -356,7 +367,7 @@ impl Link {
             return Ok(());
         }
         if tick || opts.poll_only {
-            self.next_poll = now.saturating_add(opts.poll_millis());
+            self.next_poll = Deadline::after(now, opts.poll_millis());
         }
         self.check(opts, host, slot, now)?;
         // A failed SIOCGIFFLAGS in the check made the interface missing:
@@ -399,17 +410,19 @@ impl Link {
         }
     }
 
-    /// When a stopped script is to be killed, if one is.
-    pub fn kill_at(&self) -> Option<Millis> {
+    /// How long from `now` until a stopped script is to be killed, if one
+    /// is. (Only a stopping daemon stops scripts, and it wakes for this
+    /// alone: the instant never needs settling.)
+    pub fn kill_at(&self, now: Instant) -> Option<Millis> {
         match self.run {
-            Run::Stopping(at) => at,
+            Run::Stopping(Some(at)) => Some(now.until(at)),
             _ => None,
         }
     }
 
     /// SIGKILL for a stopped script that outlived its grace period.
-    pub fn kill_due<H: Host>(&mut self, host: &mut H, slot: usize, now: Millis) {
-        if self.kill_at().is_some_and(|at| now >= at) {
+    pub fn kill_due<H: Host>(&mut self, host: &mut H, slot: usize, now: Instant) {
+        if self.kill_at(now) == Some(0) {
             host.stop_script(slot, true);
             self.run = Run::Stopping(None);
         }
@@ -417,11 +430,11 @@ impl Link {
 
     /// The daemon is stopping: a running script is asked to end (SIGTERM,
     /// SIGKILL after [`GRACE_MS`]).
-    pub fn stop_script<H: Host>(&mut self, host: &mut H, slot: usize, now: Millis) {
+    pub fn stop_script<H: Host>(&mut self, host: &mut H, slot: usize, now: Instant) {
         if self.run == Run::Running {
             self.log(host, &Message::ScriptStopped);
             host.stop_script(slot, false);
-            self.run = Run::Stopping(Some(now.saturating_add(GRACE_MS)));
+            self.run = Run::Stopping(Some(now.after(GRACE_MS)));
         }
     }
 
@@ -464,7 +477,7 @@ impl Link {
         opts: &Options<'_>,
         host: &mut H,
         slot: usize,
-        now: Millis,
+        now: Instant,
     ) -> Result<(), Exit> {
         let old = self.status;
         let mut status = self.detect_link(opts, host)?;
@@ -482,8 +495,8 @@ impl Link {
                 Status::Up => opts.delay_up,
                 _ => opts.delay_down,
             };
-            // Never earlier than the time passed in: the clock is monotonic.
-            now = now.max(host.now());
+            // A clock read: never earlier than the time passed in.
+            now = host.now();
             self.delay.on_change(now, secs_to_millis(delay));
             self.previous = old;
         }

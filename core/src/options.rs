@@ -202,13 +202,23 @@ impl<'a> Options<'a> {
         return crate::pidfile::DEFAULT_DIR;
     }
 
+    /// Whether there is a poll period: [`Options::poll_millis`] is not 0
+    /// (-t 0 and no -T: netlink only).
+    pub fn polls(&self) -> bool {
+        #[cfg(feature = "compat-options")]
+        return self.poll_secs != 0 || self.poll_usecs != 0;
+        #[cfg(not(feature = "compat-options"))]
+        return self.poll_secs != 0;
+    }
+
     /// The poll period in milliseconds: `-t`, plus `-T`'s microseconds
     /// rounded up, so that a period `-T` alone gives is never 0 (which
-    /// would mean "netlink only").
+    /// would mean "netlink only"); at most [`crate::delay::MAX_WAIT`].
     pub fn poll_millis(&self) -> Millis {
         let ms = secs_to_millis(self.poll_secs);
+        // At most 2^31 - 1 and 2^31 / 1000: the sum fits in 32 bits.
         #[cfg(feature = "compat-options")]
-        let ms = ms + Millis::from(self.poll_usecs.div_ceil(1000));
+        let ms = (ms + self.poll_usecs.div_ceil(1000)).min(crate::delay::MAX_WAIT);
         ms
     }
 }
@@ -541,11 +551,7 @@ where
     }
     // No period: -t 0, and no -T either. (Not `poll_millis() == 0`: that
     // costs the BusyBox build 288 bytes on x86_64.)
-    #[cfg(feature = "compat-options")]
-    let no_usecs = o.poll_usecs == 0;
-    #[cfg(not(feature = "compat-options"))]
-    let no_usecs = true;
-    if o.poll_only && o.poll_secs == 0 && no_usecs {
+    if o.poll_only && !o.polls() {
         return Err(OptionError::PollZero);
     }
     Ok(Command::Run(o))
@@ -1112,6 +1118,12 @@ mod tests {
         assert_eq!(run(&[]).pid_dir(), c"/var/run");
         assert_eq!(run(&["-t", "2"]).poll_millis(), 2000);
         assert_eq!(run(&["-t", "0"]).poll_millis(), 0);
+        // Any int, as BusyBox; the wait is at most 24.8 days.
+        assert_eq!(run(&["-t", "2147483647"]).poll_secs, NUMBER_MAX);
+        assert_eq!(
+            run(&["-t", "2147483647"]).poll_millis(),
+            crate::delay::MAX_WAIT
+        );
     }
 
     /// Without `compat-options` the command line is BusyBox's: no long
@@ -1595,9 +1607,26 @@ mod tests {
             assert_eq!(run(&["-t", "0", "-P", "-T", "1"]).poll_millis(), 1);
             assert_eq!(err(&["-P", "-t0", "-T0"]), OptionError::PollZero);
             let max = std::format!("{NUMBER_MAX}");
+            // Clamped to the longest wait, 24.8 days.
             assert_eq!(
                 run(&["-t", &max, "-T", &max]).poll_millis(),
-                u64::from(NUMBER_MAX) * 1000 + u64::from(NUMBER_MAX).div_ceil(1000)
+                crate::delay::MAX_WAIT
+            );
+            assert_eq!(
+                run(&["-t", "2147483", "-T", "647000"]).poll_millis(),
+                crate::delay::MAX_WAIT
+            );
+            assert_eq!(
+                run(&["-t", "2147483", "-T", "647001"]).poll_millis(),
+                crate::delay::MAX_WAIT
+            );
+            assert_eq!(
+                run(&["-t", "2147483", "-T", "646000"]).poll_millis(),
+                crate::delay::MAX_WAIT - 1
+            );
+            assert_eq!(
+                run(&["-t", "0", "-T", &max]).poll_millis(),
+                NUMBER_MAX.div_ceil(1000)
             );
         }
 

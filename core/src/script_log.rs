@@ -6,7 +6,7 @@
 //! pipe: output is read only when it is there, and lines are capped at 50
 //! a second ([`Cap`]), so a flood costs a bounded number of log lines.
 
-use crate::delay::Millis;
+use crate::delay::{Deadline, Instant, Millis};
 
 /// Longest piece logged: 0.28's 256-byte buffer less its NUL (measured:
 /// Debian's 0.28 logs a 300-byte line as 255 bytes and 45).
@@ -22,7 +22,7 @@ pub const LINES_PER_SEC: u32 = 50;
 pub const BURST: u32 = 5;
 
 /// One line's share of a second.
-const INTERVAL: Millis = 1000 / LINES_PER_SEC as Millis;
+const INTERVAL: Millis = 1000 / LINES_PER_SEC;
 
 /// Splits one script's output into lines.
 #[derive(Default)]
@@ -65,11 +65,11 @@ impl Lines {
 #[derive(Default)]
 pub struct Cap {
     /// When the budget is back to empty: each line logged adds its share.
-    due: Millis,
+    due: Deadline,
     /// Lines not logged since the count was last said.
     dropped: u32,
-    /// When the count was last said.
-    said: Millis,
+    /// When the count may be said again: a second after it last was.
+    quiet_until: Deadline,
 }
 
 /// What to do with the next line.
@@ -82,23 +82,32 @@ pub enum Verdict {
 }
 
 impl Cap {
-    pub fn take(&mut self, now: Millis) -> Verdict {
-        let due = self.due.max(now);
-        if due > now.saturating_add(Millis::from(BURST - 1) * INTERVAL) {
+    pub fn take(&mut self, now: Instant) -> Verdict {
+        let wait = self.due.left(now);
+        if wait > (BURST - 1) * INTERVAL {
             self.dropped = self.dropped.saturating_add(1);
             return Verdict::Drop;
         }
-        self.due = due.saturating_add(INTERVAL);
+        self.due = Deadline::after(now, wait + INTERVAL);
         // A flood drops between every two lines that go: its count is
         // said once a second, not before each.
-        let dropped = match now >= self.said.saturating_add(1000) {
+        let dropped = match self.quiet_until.passed(now) {
             true => self.take_dropped(),
             false => 0,
         };
         if dropped > 0 {
-            self.said = now;
+            self.quiet_until = Deadline::after(now, 1000);
         }
         Verdict::Log { dropped }
+    }
+
+    /// Settles the deadlines at `now` (see [`crate::delay`]):
+    /// the host calls this at least every
+    /// [`MAX_SLEEP`](crate::daemon::MAX_SLEEP), so a script that is quiet
+    /// for weeks finds the budget full.
+    pub fn settle(&mut self, now: Instant) {
+        self.due.settle(now);
+        self.quiet_until.settle(now);
     }
 
     /// The lines dropped since the count was last said, to say when a
@@ -114,6 +123,10 @@ mod tests {
 
     extern crate std;
     use std::vec::Vec;
+
+    fn at(ms: u32) -> Instant {
+        Instant::from_ms(ms)
+    }
 
     fn lines(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
         let mut l = Lines::default();
@@ -149,20 +162,20 @@ mod tests {
     fn caps_lines_at_a_pace_of_50_a_second() {
         let mut cap = Cap::default();
         for _ in 0..BURST {
-            assert_eq!(cap.take(5_000), Verdict::Log { dropped: 0 });
+            assert_eq!(cap.take(at(5_000)), Verdict::Log { dropped: 0 });
         }
-        assert_eq!(cap.take(5_000), Verdict::Drop);
-        assert_eq!(cap.take(5_019), Verdict::Drop);
+        assert_eq!(cap.take(at(5_000)), Verdict::Drop);
+        assert_eq!(cap.take(at(5_019)), Verdict::Drop);
         // One line's share later, one more goes, with the count.
-        assert_eq!(cap.take(5_020), Verdict::Log { dropped: 2 });
-        assert_eq!(cap.take(5_020), Verdict::Drop);
+        assert_eq!(cap.take(at(5_020)), Verdict::Log { dropped: 2 });
+        assert_eq!(cap.take(at(5_020)), Verdict::Drop);
         // Over a second of flood: at most BURST + 50 lines, the count said
         // once more (a second after it last was).
         let mut logged = 0;
         let mut counts = std::vec![];
         for ms in 5_021..6_021 {
             for _ in 0..100 {
-                if let Verdict::Log { dropped } = cap.take(ms) {
+                if let Verdict::Log { dropped } = cap.take(at(ms)) {
                     logged += 1;
                     if dropped > 0 {
                         counts.push(ms);
@@ -174,13 +187,13 @@ mod tests {
         assert_eq!(counts, [6_020]);
         // Quiet for a while: a burst may go again, but no more.
         for _ in 0..BURST {
-            assert!(matches!(cap.take(9_000), Verdict::Log { .. }));
+            assert!(matches!(cap.take(at(9_000)), Verdict::Log { .. }));
         }
-        assert_eq!(cap.take(9_000), Verdict::Drop);
+        assert_eq!(cap.take(at(9_000)), Verdict::Drop);
         // Any clock, no overflow.
         let mut cap = Cap::default();
         for _ in 0..BURST + 1 {
-            cap.take(Millis::MAX);
+            cap.take(at(u32::MAX));
         }
     }
 
@@ -188,10 +201,55 @@ mod tests {
     fn the_dropped_count_is_taken_once() {
         let mut cap = Cap::default();
         for _ in 0..BURST + 3 {
-            cap.take(0);
+            cap.take(at(0));
         }
         assert_eq!(cap.take_dropped(), 3);
         assert_eq!(cap.take_dropped(), 0);
-        assert_eq!(cap.take(1_000), Verdict::Log { dropped: 0 });
+        assert_eq!(cap.take(at(1_000)), Verdict::Log { dropped: 0 });
+    }
+
+    #[test]
+    fn paces_across_the_clock_s_wrap() {
+        let mut cap = Cap::default();
+        let t0 = u32::MAX - 9;
+        for _ in 0..BURST {
+            assert_eq!(cap.take(at(t0)), Verdict::Log { dropped: 0 });
+        }
+        assert_eq!(cap.take(at(t0)), Verdict::Drop);
+        assert_eq!(cap.take(at(t0.wrapping_add(19))), Verdict::Drop);
+        assert_eq!(
+            cap.take(at(t0.wrapping_add(20))),
+            Verdict::Log { dropped: 2 }
+        );
+        assert_eq!(cap.take(at(t0.wrapping_add(20))), Verdict::Drop);
+        // The count is said again a second after it was, past the wrap.
+        let mut said = std::vec![];
+        for ms in 21..1100u32 {
+            if let Verdict::Log { dropped: 1.. } = cap.take(at(t0.wrapping_add(ms))) {
+                said.push(ms);
+            }
+        }
+        assert_eq!(said, [1020]);
+    }
+
+    #[test]
+    fn quiet_for_months_the_budget_is_full() {
+        // A flood, then 30 days without a line (unsettled, the deadlines
+        // would seem ahead), settled daily as the host does: a full burst
+        // goes, and the count is said at once.
+        let mut cap = Cap::default();
+        for _ in 0..BURST + 2 {
+            cap.take(at(1000));
+        }
+        let mut now = at(1000);
+        for _ in 0..30 {
+            now = now.after(crate::daemon::MAX_SLEEP);
+            cap.settle(now);
+        }
+        assert_eq!(cap.take(now), Verdict::Log { dropped: 2 });
+        for _ in 1..BURST {
+            assert_eq!(cap.take(now), Verdict::Log { dropped: 0 });
+        }
+        assert_eq!(cap.take(now), Verdict::Drop);
     }
 }

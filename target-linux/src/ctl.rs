@@ -6,6 +6,7 @@
 use crate::log::Logger;
 use crate::sys;
 use ifplugd_core::check_running::Running;
+use ifplugd_core::delay::{Deadline, Millis};
 use ifplugd_core::messages::{Line, Message};
 use ifplugd_core::options::{Options, Request};
 use rustix::io::Errno;
@@ -15,7 +16,7 @@ use rustix::process::{kill_process, test_kill_process, Pid, Signal};
 /// `-W`, did not exit in time).
 const FAILED: u8 = 6;
 /// How long `-k -W` waits, as 0.28 (`daemon_pid_file_kill_wait(.., 5)`).
-const WAIT_MS: u64 = 5000;
+const WAIT_MS: Millis = 5000;
 
 /// `-c`: whether the daemon runs, on stdout in 0.28's words (see
 /// `ifplugd_core::check_running`).
@@ -70,18 +71,18 @@ fn signal(pid: Option<Pid>, sig: Signal) -> Result<Pid, Errno> {
 
 /// As 0.28: kill(pid, 0) every 100 ms until ESRCH; ETIME after the limit.
 fn wait_gone(pid: Pid) -> Result<Pid, Errno> {
-    let deadline = sys::monotonic_ms().saturating_add(WAIT_MS);
+    let deadline = Deadline::after(sys::monotonic(), WAIT_MS);
     loop {
         match test_kill_process(pid) {
             Err(Errno::SRCH) => return Ok(pid),
             Ok(()) | Err(Errno::PERM) => {}
             Err(e) => return Err(e),
         }
-        if sys::monotonic_ms() >= deadline {
+        if deadline.passed(sys::monotonic()) {
             return Err(Errno::TIME);
         }
         // No descriptors: poll only sleeps.
-        let _ = sys::poll(&mut [], Some(100));
+        let _ = sys::poll(&mut [], 100);
     }
 }
 

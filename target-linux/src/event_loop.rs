@@ -8,8 +8,8 @@ use crate::process::Report;
 use crate::script::{self, Script};
 use crate::signals::{Signals, Woke};
 use crate::sys;
-use ifplugd_core::daemon::MAX_LINKS;
-use ifplugd_core::delay::Millis;
+use ifplugd_core::daemon::{MAX_LINKS, MAX_SLEEP};
+use ifplugd_core::delay::Instant;
 use ifplugd_core::detect::{Method, ProbeError, Reading};
 use ifplugd_core::kernel::RTMGRP_LINK;
 use ifplugd_core::messages::Message;
@@ -34,7 +34,7 @@ pub fn main_loop(
     report: &mut Report,
 ) -> u8 {
     let mut daemon = Daemon::new(opts);
-    // Each clock read is a system call (see sys::monotonic_ms): the clock is
+    // Each clock read is a system call (see sys::monotonic): the clock is
     // read when something woke us, and by the core when a change sets a
     // deadline. When the poll simply timed out, at least its timeout
     // passed, and that is the time we go on with: it may lag (timer slack,
@@ -49,12 +49,14 @@ pub fn main_loop(
             report.send(code);
         }
         // The core read the clock to set a deadline: go on from there.
-        now_ms = now_ms.max(host.clock);
-        // At most a day: u32 arithmetic, no 64-bit division on 32-bit
-        // routers.
-        let timeout_ms = daemon
-            .poll_at()
-            .map(|at| at.saturating_sub(now_ms).min(86_400_000) as u32);
+        if let Some(clock) = host.clock.take() {
+            now_ms = clock;
+        }
+        // At most a day, with a deadline or without (see MAX_SLEEP).
+        let deadline = daemon.poll_at(now_ms);
+        let timeout_ms = deadline.unwrap_or(MAX_SLEEP).min(MAX_SLEEP);
+        #[cfg(feature = "script-log")]
+        host.output.settle(now_ms);
         #[cfg(feature = "script-log")]
         let pipes_ready;
         let (sig_ready, nl_ready) = {
@@ -80,7 +82,14 @@ pub fn main_loop(
             #[cfg(not(feature = "script-log"))]
             let all = n;
             match sys::poll(&mut fds[..all], timeout_ms) {
-                Ok(0) => now_ms += u64::from(timeout_ms.unwrap_or(0)),
+                Ok(0) => {
+                    now_ms = now_ms.after(timeout_ms);
+                    // A day without a deadline: nothing to wake for, but
+                    // poll_at again.
+                    if deadline.is_none() {
+                        continue;
+                    }
+                }
                 Ok(_) | Err(Errno::INTR) => now_ms = now(),
                 Err(e) => {
                     host.log
@@ -193,8 +202,8 @@ pub fn open_netlink() -> Result<OwnedFd, Errno> {
 }
 
 /// The monotonic clock in milliseconds.
-fn now() -> Millis {
-    sys::monotonic_ms()
+fn now() -> Instant {
+    sys::monotonic()
 }
 
 /// The system calls the core asks for.
@@ -207,8 +216,9 @@ pub struct System<'a> {
     pub signals: Signals,
     /// The pid of each slot's running script.
     pub running: [Option<Pid>; MAX_LINKS],
-    /// The clock as the core last had it read.
-    pub clock: Millis,
+    /// The clock as the core had it read since the main loop last looked
+    /// (never earlier than the loop's own time).
+    pub clock: Option<Instant>,
     /// The scripts' output (feature `script-log`).
     #[cfg(feature = "script-log")]
     pub output: crate::script_log::Output<'a>,
@@ -270,8 +280,9 @@ impl Host for System<'_> {
         }
     }
 
-    fn now(&mut self) -> Millis {
-        self.clock = now();
-        self.clock
+    fn now(&mut self) -> Instant {
+        let now = now();
+        self.clock = Some(now);
+        now
     }
 }

@@ -189,7 +189,7 @@ fn stderr_now(bytes: &[u8]) -> Result<(), Errno> {
     let fd = unsafe { rustix::stdio::stderr() };
     // Any event (POLLERR or POLLHUP too) means the write will not wait.
     let mut fds = [PollFd::new(&fd, PollFlags::OUT)];
-    if crate::sys::poll(&mut fds, Some(0)) != Ok(1) {
+    if crate::sys::poll(&mut fds, 0) != Ok(1) {
         return Err(Errno::AGAIN);
     }
     rustix::io::write(fd, bytes).map(|_| ())

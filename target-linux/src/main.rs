@@ -224,7 +224,7 @@ fn run(args: Args) -> u8 {
         },
         signals,
         running: [None; MAX_LINKS],
-        clock: 0,
+        clock: None,
         #[cfg(feature = "script-log")]
         output: script_log::Output::new(!opts.no_daemon, name),
     };

@@ -90,7 +90,7 @@ fn wait_for_report(from_daemon: &rustix::fd::OwnedFd, child: i32) -> u8 {
     let limit_ms = ifplugd_core::daemon::WAIT_ON_FORK_SECS * 1000;
     let mut fds = [PollFd::new(from_daemon, PollFlags::IN)];
     let mut byte = [0u8];
-    if matches!(sys::poll(&mut fds, Some(limit_ms)), Ok(1))
+    if matches!(sys::poll(&mut fds, limit_ms), Ok(1))
         && matches!(rustix::io::read(from_daemon, &mut byte), Ok(1))
     {
         if byte[0] > 3 {

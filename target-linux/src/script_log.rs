@@ -11,7 +11,7 @@
 
 use crate::log::Logger;
 use ifplugd_core::daemon::MAX_LINKS;
-use ifplugd_core::delay::Millis;
+use ifplugd_core::delay::Instant;
 use ifplugd_core::kernel::IFNAMSIZ;
 use ifplugd_core::messages::Message;
 use ifplugd_core::script_log::{Cap, Lines, Verdict};
@@ -59,7 +59,7 @@ pub struct Output<'a> {
     /// One budget for all scripts' lines.
     cap: Cap,
     /// The clock at the main loop's last wake.
-    now: Millis,
+    now: Instant,
 }
 
 impl<'a> Output<'a> {
@@ -73,7 +73,7 @@ impl<'a> Output<'a> {
             // SLOTS ever made: `run` calls this once.
             slots: unsafe { &mut *core::ptr::addr_of_mut!(SLOTS) },
             cap: Cap::default(),
-            now: 0,
+            now: Instant::from_ms(0),
         }
     }
 
@@ -126,13 +126,18 @@ impl<'a> Output<'a> {
 
     /// One read from each pipe in `mask`, logged: a flood is read a buffer
     /// a wake, between the signals and netlink messages of each.
-    pub fn read_ready(&mut self, mask: u32, log: &mut Logger, now: Millis) {
+    pub fn read_ready(&mut self, mask: u32, log: &mut Logger, now: Instant) {
         self.now = now;
         let mut mask = mask;
         while mask != 0 {
             self.read(mask.trailing_zeros() as usize, log);
             mask &= mask - 1;
         }
+    }
+
+    /// The cap's deadlines at `now` (see `Cap::settle`): before each sleep.
+    pub fn settle(&mut self, now: Instant) {
+        self.cap.settle(now);
     }
 
     /// The script of `slot` ended: what it left in the pipe is logged now,

@@ -15,6 +15,7 @@
 #![allow(non_camel_case_types)]
 
 use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
+use ifplugd_core::delay::Instant;
 use rustix::event::PollFd;
 #[cfg(target_arch = "mips")]
 use rustix::fd::FromRawFd;
@@ -295,7 +296,8 @@ pub fn errno() -> i32 {
 /// library's clock_gettime would skip the system call through the vDSO,
 /// but finding the vDSO costs ~1.1 KB (1.6 KB on MIPS), and the daemon
 /// reads the clock only when something woke it (see main_loop).
-pub fn monotonic_ms() -> u64 {
+/// Its low 32 bits: the core's `Instant`.
+pub fn monotonic() -> Instant {
     const CLOCK_MONOTONIC: c_long = 1;
     // The kernel's old `struct timespec` of two longs: on 32-bit targets
     // 32-bit seconds, which a monotonic clock (time since boot) does not
@@ -304,13 +306,15 @@ pub fn monotonic_ms() -> u64 {
     let ts_ptr = ts.as_mut_ptr() as c_long;
     // SAFETY: clock_gettime writes one such struct to `ts`.
     if unsafe { sys4(nr::CLOCK_GETTIME, CLOCK_MONOTONIC, ts_ptr, 0, 0) }.is_err() {
-        return 0;
+        return Instant::from_ms(0);
     }
-    // Seconds since boot: far from overflowing a u64 in milliseconds.
-    // tv_nsec < 10^9: a 32-bit division, no 64-bit one on 32-bit routers.
-    (ts[0] as u64)
-        .wrapping_mul(1000)
-        .wrapping_add(u64::from(ts[1] as u32 / 1_000_000))
+    // 32 bits wrap every 49.7 days, and no 64-bit multiplication on 32-bit
+    // routers. tv_nsec < 10^9: a 32-bit division.
+    Instant::from_ms(
+        (ts[0] as u32)
+            .wrapping_mul(1000)
+            .wrapping_add(ts[1] as u32 / 1_000_000),
+    )
 }
 
 // Big-endian MIPS: rustix has no raw system calls there and goes through
@@ -361,10 +365,11 @@ fn ret(r: Result<c_long, i32>) -> Result<c_long, Errno> {
     r.map_err(Errno::from_raw_os_error)
 }
 
-/// poll(2) with the timeout in milliseconds (`None`: none).
+/// poll(2) with the timeout in milliseconds (the daemon's are at most a
+/// day, see `MAX_SLEEP`).
 #[cfg(target_arch = "mips")]
-pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
-    let timeout = timeout_ms.map_or(-1, |ms| ms as c_long);
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: u32) -> Result<usize, Errno> {
+    let timeout = timeout_ms as c_long;
     let fds_ptr = fds.as_mut_ptr() as c_long;
     // SAFETY: a PollFd is a `struct pollfd`; the kernel writes the
     // `revents` of these `fds.len()` entries only.
@@ -373,12 +378,12 @@ pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Er
 }
 
 #[cfg(not(target_arch = "mips"))]
-pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: Option<u32>) -> Result<usize, Errno> {
-    let timeout = timeout_ms.map(|ms| rustix::time::Timespec {
-        tv_sec: (ms / 1000).into(),
-        tv_nsec: ((ms % 1000) * 1_000_000) as rustix::time::Nsecs,
-    });
-    rustix::event::poll(fds, timeout.as_ref())
+pub fn poll(fds: &mut [PollFd<'_>], timeout_ms: u32) -> Result<usize, Errno> {
+    let timeout = rustix::time::Timespec {
+        tv_sec: (timeout_ms / 1000).into(),
+        tv_nsec: ((timeout_ms % 1000) * 1_000_000) as rustix::time::Nsecs,
+    };
+    rustix::event::poll(fds, Some(&timeout))
 }
 
 /// socket(2), protocol 0.

@@ -55,7 +55,7 @@
 //! 10. Every log line renders (ufmt) into 256 bytes.
 #![no_main]
 
-use ifplugd_core::delay::{secs_to_millis, Millis};
+use ifplugd_core::delay::{secs_to_millis, Instant};
 use ifplugd_core::detect::{
     ApiMode, Method, ProbeError, Reading, Status, Step, IFF_RUNNING, IFF_UP,
 };
@@ -137,7 +137,7 @@ struct Running {
     slot: usize,
     name: String,
     /// When it ends, and how; `None`: not until SIGKILL.
-    end: Option<(Millis, ScriptOutcome)>,
+    end: Option<(SimMs, ScriptOutcome)>,
     /// It ignores SIGTERM.
     hangs: bool,
 }
@@ -197,9 +197,9 @@ impl<'d> Input<'d> {
 
 struct Mock<'d> {
     u: Input<'d>,
-    now: Millis,
+    now: SimMs,
     worlds: Vec<World>,
-    events: Vec<(Millis, Ev)>,
+    events: Vec<(SimMs, Ev)>,
     /// Every host call, of any kind.
     calls: usize,
     running: Vec<Running>,
@@ -402,7 +402,7 @@ impl Host for Mock<'_> {
         };
         let ms = match self.u.noise() {
             0..=159 => Some(0),
-            160..=229 => Some(Millis::from(self.u.noise()) * 16),
+            160..=229 => Some(SimMs::from(self.u.noise()) * 16),
             230..=239 => Some(10_000),
             _ => None,
         };
@@ -434,8 +434,8 @@ impl Host for Mock<'_> {
         Ok(())
     }
 
-    fn now(&mut self) -> Millis {
-        self.now
+    fn now(&mut self) -> Instant {
+        instant(self.now)
     }
 }
 
@@ -459,7 +459,7 @@ struct IfCheck {
     started: bool,
     /// The status of the last "link is" line (or start-up's), and when.
     status: Status,
-    since: Millis,
+    since: SimMs,
     /// The last status reported, or start-up's.
     reported: Status,
     startup_calls: usize,
@@ -488,18 +488,18 @@ struct Checker {
 }
 
 impl Checker {
-    fn delay(&self, s: Status) -> Millis {
-        secs_to_millis(if s == UP {
+    fn delay(&self, s: Status) -> SimMs {
+        SimMs::from(secs_to_millis(if s == UP {
             self.opts.delay_up
         } else {
             self.opts.delay_down
-        })
+        }))
     }
 
     /// A machine the daemon made in this call: start-up's (named, or
     /// found by the start-up list: it says "exists" or "waiting") or one
     /// for an interface that appeared later.
-    fn created(&mut self, name: &str, now: Millis, new: &[(Millis, Ev)]) {
+    fn created(&mut self, name: &str, now: SimMs, new: &[(SimMs, Ev)]) {
         let named = self.named.iter().any(|n| n == name);
         let startup = named
             || new
@@ -538,7 +538,7 @@ impl Checker {
         );
     }
 
-    fn event(&mut self, t: Millis, ev: Ev) {
+    fn event(&mut self, t: SimMs, ev: Ev) {
         assert!(!self.ended, "{ev:?} after the end");
         let (who, ev) = match ev {
             Ev::Exiting => {
@@ -703,7 +703,7 @@ impl Checker {
     }
 
     /// The end of the call that made `name`'s machine at start-up.
-    fn after_start(&mut self, name: &str, d: &Daemon<'static>, t0: Millis, flow: Flow) {
+    fn after_start(&mut self, name: &str, d: &Daemon<'static>, t0: SimMs, flow: Flow) {
         let opts = self.opts.clone();
         let wanted = |st| (!opts.no_startup && st == UP) || opts.initial_down;
         let c = self.ifs.get_mut(name).expect("made");
@@ -755,14 +755,14 @@ impl Checker {
     /// apart).
     fn after_call(
         &self,
-        d: &Daemon<'static>,
+        d: &mut Daemon<'static>,
         h: &Mock<'_>,
         kind: CallKind,
         flow: Flow,
         made: &[String],
     ) {
         let now = h.now;
-        let at = d.poll_at();
+        let at = poll_at(d, now);
         match flow {
             Flow::Exit(code) => {
                 assert_eq!(code, 1, "exit status");
@@ -803,8 +803,9 @@ impl Checker {
                     }
                     if pending && !o.poll_only {
                         let at = at.expect("a pending change has a deadline");
+                        // A deadline passed (no wake since) is "at once".
                         assert!(
-                            at <= deadline,
+                            at <= deadline.max(now),
                             "{name}: poll_at {at} after the deadline {deadline}"
                         );
                     }
@@ -822,7 +823,7 @@ impl Checker {
                         }
                         if o.poll_secs > 0 || o.poll_only {
                             let at = at.expect("-t N polls");
-                            let limit = now.saturating_add(secs_to_millis(o.poll_secs));
+                            let limit = now + SimMs::from(secs_to_millis(o.poll_secs));
                             assert!(
                                 at <= limit,
                                 "poll_at {at} past now {now} + -t {}",
@@ -830,15 +831,29 @@ impl Checker {
                             );
                         }
                     }
-                    CallKind::Lost => assert_eq!(at, Some(0), "after lost messages: now"),
+                    CallKind::Lost => assert_eq!(at, Some(now), "after lost messages: now"),
                     CallKind::Netlink if o.poll_only => {
-                        assert_eq!(at, Some(0), "-P: any datagram means now")
+                        assert_eq!(at, Some(now), "-P: any datagram means now")
                     }
                     _ => {}
                 }
             }
         }
     }
+}
+
+/// Simulated time: milliseconds, never wrapping (from up to 2^36: runs
+/// cross the daemon's 32-bit clock's wrap).
+type SimMs = u64;
+
+/// Simulated time on the daemon's clock: its low 32 bits.
+fn instant(t: SimMs) -> Instant {
+    Instant::from_ms(t as u32)
+}
+
+/// `poll_at()` at `now` as a time: when the host is to wake next.
+fn poll_at(d: &mut Daemon<'static>, now: SimMs) -> Option<SimMs> {
+    d.poll_at(instant(now)).map(|ms| now + SimMs::from(ms))
 }
 
 fn status_of(d: &Daemon<'static>, name: &str) -> Option<Status> {
@@ -979,7 +994,7 @@ impl<'d> Sim<'d> {
     /// One call at `t`; once exited, it must change nothing and say Exit.
     fn call(
         &mut self,
-        t: Millis,
+        t: SimMs,
         kind: CallKind,
         f: impl FnOnce(&mut Daemon<'static>, &mut Mock<'d>) -> Flow,
     ) {
@@ -992,7 +1007,11 @@ impl<'d> Sim<'d> {
         }
         let flow = f(&mut self.d, &mut self.h);
         if trace() {
-            eprintln!("{:>10} -> {flow:?}, poll_at {:?}", "", self.d.poll_at());
+            eprintln!(
+                "{:>10} -> {flow:?}, poll_at {:?}",
+                "",
+                poll_at(&mut self.d, t)
+            );
         }
         if let Some(code) = self.exit {
             if matches!(
@@ -1006,11 +1025,11 @@ impl<'d> Sim<'d> {
                 (self.h.calls, self.h.events.len()),
                 "host calls after Exit"
             );
-            assert_eq!(self.d.poll_at(), None, "poll_at after Exit");
+            assert_eq!(poll_at(&mut self.d, t), None, "poll_at after Exit");
             return;
         }
         let now = self.watched();
-        let new: Vec<(Millis, Ev)> = self.h.events[self.check.seen..].to_vec();
+        let new: Vec<(SimMs, Ev)> = self.h.events[self.check.seen..].to_vec();
         self.check.seen = self.h.events.len();
         let made: Vec<String> = now.iter().filter(|n| !was.contains(n)).cloned().collect();
         for name in &made {
@@ -1035,7 +1054,8 @@ impl<'d> Sim<'d> {
                 self.check.forgotten(name);
             }
         }
-        self.check.after_call(&self.d, &self.h, kind, flow, &made);
+        self.check
+            .after_call(&mut self.d, &self.h, kind, flow, &made);
         if let Flow::Exit(code) = flow {
             self.exit = Some(code);
         }
@@ -1059,7 +1079,7 @@ impl<'d> Sim<'d> {
                 self.call(now, CallKind::ScriptEnded, |d, h| {
                     d.script_ended(h, r.slot, outcome)
                 });
-                self.call(now, CallKind::Wake, |d, h| d.wake(h, now));
+                self.call(now, CallKind::Wake, |d, h| d.wake(h, instant(now)));
                 continue;
             }
             if self.h.dumps > 0 {
@@ -1069,7 +1089,7 @@ impl<'d> Sim<'d> {
                     d.netlink(h, &dump);
                     Flow::Continue
                 });
-                self.call(now, CallKind::Wake, |d, h| d.wake(h, now));
+                self.call(now, CallKind::Wake, |d, h| d.wake(h, instant(now)));
                 continue;
             }
             return;
@@ -1077,17 +1097,18 @@ impl<'d> Sim<'d> {
     }
 
     /// When the host wakes by itself next: `poll_at()`, or a script's end.
-    fn next_wake(&self) -> Option<Millis> {
+    fn next_wake(&mut self) -> Option<SimMs> {
         let ends = self.h.running.iter().filter_map(|r| r.end.map(|(t, _)| t));
-        let poll = self.d.poll_at().map(|at| at.max(self.h.now));
+        let ends: Option<SimMs> = ends.min();
+        let poll = poll_at(&mut self.d, self.h.now);
         poll.into_iter().chain(ends).min()
     }
 
-    fn wake(&mut self, t: Millis) {
+    fn wake(&mut self, t: SimMs) {
         self.h.now = self.h.now.max(t);
         self.settle();
         let t = self.h.now;
-        self.call(t, CallKind::Wake, |d, h| d.wake(h, t));
+        self.call(t, CallKind::Wake, |d, h| d.wake(h, instant(t)));
         self.settle();
     }
 }
@@ -1109,7 +1130,7 @@ fuzz_target!(|data: &[u8]| {
             }
         })
         .collect();
-    let t0 = Millis::from(u.u32()) * 16;
+    let t0 = SimMs::from(u.u32()) * 16;
     if trace() {
         eprintln!("options {opts:?}");
     }
@@ -1140,7 +1161,7 @@ fuzz_target!(|data: &[u8]| {
         },
         exit: None,
     };
-    sim.call(t0, CallKind::Start, |d, h| d.start(h, t0));
+    sim.call(t0, CallKind::Start, |d, h| d.start(h, instant(t0)));
     sim.settle();
 
     let mut after_exit = 0;
@@ -1157,7 +1178,7 @@ fuzz_target!(|data: &[u8]| {
         }
         let now = sim.h.now;
         let kind = sim.h.u.byte();
-        let small = Millis::from(sim.h.u.u16() % 2501);
+        let small = SimMs::from(sim.h.u.u16() % 2501);
         let k = usize::from(kind >> 4 & 3);
         match kind % 16 {
             // The host sleeps until poll_at() or a script's end, as it does.
@@ -1167,7 +1188,7 @@ fuzz_target!(|data: &[u8]| {
             }
             // Just before poll_at(), or just after.
             5 => {
-                let t = match sim.d.poll_at() {
+                let t = match poll_at(&mut sim.d, now) {
                     Some(at) if kind & 0x10 != 0 => at.saturating_sub(1).max(now),
                     Some(at) => at.max(now) + small % 3,
                     None => now + small,

@@ -156,7 +156,11 @@ fuzz_target!(|data: &[u8]| {
             );
             assert!(o.poll_usecs <= NUMBER_MAX);
             assert!(!(o.poll_only && o.poll_millis() == 0), "-P with no period");
-            assert!(o.poll_millis() >= u64::from(o.poll_secs) * 1000);
+            // The period is at least -t's, up to the longest wait.
+            let secs = u64::from(o.poll_secs) * 1000;
+            let max = ifplugd_core::delay::MAX_WAIT;
+            assert!(u64::from(o.poll_millis()) >= secs.min(u64::from(max)));
+            assert!(o.poll_millis() <= max);
             let dir = o.pid_dir();
             assert!(dir.to_bytes().starts_with(b"/"), "pid dir {dir:?}");
             assert!(dir.to_bytes().len() <= pidfile::DIR_MAX, "pid dir {dir:?}");

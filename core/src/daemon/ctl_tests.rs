@@ -9,6 +9,7 @@ use std::string::String;
 use std::vec::Vec;
 
 use super::*;
+use crate::delay::Instant;
 use crate::detect::{Method, ProbeError, Reading};
 use crate::host::Iface;
 use crate::messages::{write_line, Line};
@@ -63,8 +64,8 @@ impl Host for Mock {
     fn list_links(&mut self) -> Result<(), i32> {
         Ok(())
     }
-    fn now(&mut self) -> Millis {
-        self.now
+    fn now(&mut self) -> Instant {
+        Instant::from_ms(self.now)
     }
 }
 
@@ -84,7 +85,12 @@ fn opts(ifaces: &[&'static core::ffi::CStr]) -> Options<'static> {
 /// Wakes the daemon as the host would, at `now`.
 fn wake(d: &mut Daemon<'_>, h: &mut Mock, now: Millis) -> Flow {
     h.now = now;
-    d.wake(h, now)
+    d.wake(h, Instant::from_ms(now))
+}
+
+/// `poll_at()` at the mock's time.
+fn poll_at(d: &mut Daemon<'_>, h: &Mock) -> Option<Millis> {
+    d.poll_at(Instant::from_ms(h.now))
 }
 
 fn ended(d: &mut Daemon<'_>, h: &mut Mock) {
@@ -96,7 +102,7 @@ fn ended(d: &mut Daemon<'_>, h: &mut Mock) {
 fn started(o: Options<'static>) -> (Daemon<'static>, Mock) {
     let mut h = Mock::default();
     let mut d = Daemon::new(o);
-    assert_eq!(d.start(&mut h, 0), Flow::Continue);
+    assert_eq!(d.start(&mut h, Instant::from_ms(0)), Flow::Continue);
     h.take_lines();
     (d, h)
 }
@@ -141,7 +147,7 @@ fn suspended_it_neither_detects_nor_runs_scripts() {
     d.signal(&mut h, Signal::Suspend);
     h.take_lines();
     h.up.push(b"eth0");
-    assert_eq!(d.poll_at(), None, "no deadline while suspended");
+    assert_eq!(poll_at(&mut d, &h), None, "no deadline while suspended");
     let probes = h.probes;
     for t in [1000, 2000, 60_000] {
         assert_eq!(wake(&mut d, &mut h, t), Flow::Continue);
@@ -156,7 +162,7 @@ fn suspended_it_neither_detects_nor_runs_scripts() {
     );
     // Resumed: checked at once.
     d.signal(&mut h, Signal::Resume);
-    assert_eq!(d.poll_at(), Some(0));
+    assert_eq!(poll_at(&mut d, &h), Some(0));
     wake(&mut d, &mut h, 60_100);
     assert_eq!(
         h.take_lines(),
@@ -182,7 +188,7 @@ fn a_change_found_at_resume_waits_its_delay() {
     d.signal(&mut h, Signal::Resume);
     wake(&mut d, &mut h, 20_000);
     assert!(h.scripts.is_empty());
-    assert_eq!(d.poll_at(), Some(21_000), "the -t tick");
+    assert_eq!(poll_at(&mut d, &h), Some(21_000 - 20_000), "the -t tick");
     wake(&mut d, &mut h, 22_999);
     assert!(h.scripts.is_empty(), "ran before its delay");
     wake(&mut d, &mut h, 23_000);
@@ -290,4 +296,39 @@ fn a_delay_that_ran_out_while_suspended_is_reported_at_resume() {
     d.signal(&mut h, Signal::Resume);
     wake(&mut d, &mut h, 6000);
     assert_eq!(h.scripts, ["eth0 up"]);
+}
+
+#[test]
+fn a_delay_pending_through_a_suspension_of_months_is_reported_at_resume() {
+    // Suspended across the clock's wrap for 30 days: the host's daily
+    // `poll_at()` keeps the passed deadlines passed (unsettled, 30 days
+    // past would seem 19.7 days ahead), so at resume the up is reported at
+    // once, and the -t tick comes back.
+    let o = Options {
+        delay_up: 3,
+        ..opts(&[c"eth0"])
+    };
+    let mut h = Mock {
+        now: u32::MAX - 500,
+        ..Mock::default()
+    };
+    let mut d = Daemon::new(o);
+    let t0 = Instant::from_ms(h.now);
+    assert_eq!(d.start(&mut h, t0), Flow::Continue);
+    h.up.push(b"eth0");
+    d.netlink_lost(&mut h);
+    wake(&mut d, &mut h, u32::MAX - 400);
+    assert!(h.lines.iter().any(|l| l.ends_with("link is up")));
+    d.signal(&mut h, Signal::Suspend);
+    for _ in 0..30 {
+        h.now = h.now.wrapping_add(MAX_SLEEP);
+        assert_eq!(poll_at(&mut d, &h), None);
+    }
+    assert!(h.scripts.is_empty(), "ran while suspended");
+    d.signal(&mut h, Signal::Resume);
+    let now = h.now.wrapping_add(10);
+    wake(&mut d, &mut h, now);
+    assert_eq!(h.scripts, ["eth0 up"]);
+    ended(&mut d, &mut h);
+    assert_eq!(poll_at(&mut d, &h), Some(1000), "the -t tick, a second on");
 }

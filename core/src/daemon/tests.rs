@@ -18,7 +18,7 @@ use std::vec;
 use std::vec::Vec;
 
 use super::*;
-use crate::delay::secs_to_millis;
+use crate::delay::{secs_to_millis, Instant};
 use crate::detect::{
     ApiMode, Method, ProbeError, Reading, Status, Step as ProbeStep, IFF_RUNNING, IFF_UP,
 };
@@ -40,7 +40,15 @@ mod multi;
 const UP: Status = Status::Up;
 const DOWN: Status = Status::Down;
 const ERR: Status = Status::Error;
-const FOREVER: Millis = Millis::MAX;
+const FOREVER: SimMs = SimMs::MAX;
+
+/// Simulated time: milliseconds from the simulation's start, never
+/// wrapping. The daemon sees it on its wrapping clock, from [`Mock::base`].
+type SimMs = u64;
+
+/// The daemon's clock at simulated time 0 for which each table runs: from 0,
+/// and crossing the 32-bit clock's wrap (and its sign) a second into it.
+const BASES: [u32; 3] = [0, u32::MAX - 999, i32::MAX as u32 - 999];
 
 const IFINDEX: u32 = 7;
 
@@ -185,7 +193,7 @@ struct Chaos {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Plan {
     /// It ends this long after it started, so (0: at once).
-    Ends(Millis, ScriptOutcome),
+    Ends(SimMs, ScriptOutcome),
     /// The exec fails with this errno: `start_script` says so.
     CantStart(i32),
     /// The daemon gets this signal while the script runs, right after it
@@ -211,7 +219,7 @@ struct Running {
     slot: usize,
     name: String,
     /// When it ends, and how; `None`: not until it is signalled.
-    end: Option<(Millis, ScriptOutcome)>,
+    end: Option<(SimMs, ScriptOutcome)>,
     /// A signal for the daemon while it runs ([`Plan::Sig`]).
     sig: Option<Signal>,
     /// It ignores SIGTERM.
@@ -228,20 +236,20 @@ struct MockIf {
     present: bool,
     /// The link from each time on; `Error`: every probe fails with
     /// `err_errno`.
-    link: Vec<(Millis, Status)>,
+    link: Vec<(SimMs, Status)>,
     err_errno: i32,
     /// A method that fails with EOPNOTSUPP in `[from, until)`.
-    broken: Vec<(Method, Millis, Millis)>,
+    broken: Vec<(Method, SimMs, SimMs)>,
     flags: Result<u32, i32>,
     set_flags: Result<(), i32>,
     /// SIOCGIFINDEX's answer.
     index: Option<u32>,
     /// How long its scripts run when no plan says otherwise.
-    script_ms: Millis,
+    script_ms: SimMs,
 }
 
 impl MockIf {
-    fn new(name: &str, index: u32, link: &[(Millis, Status)]) -> Self {
+    fn new(name: &str, index: u32, link: &[(SimMs, Status)]) -> Self {
         MockIf {
             name: name.to_string(),
             present: true,
@@ -255,7 +263,7 @@ impl MockIf {
         }
     }
 
-    fn link_at(&self, t: Millis) -> Status {
+    fn link_at(&self, t: SimMs) -> Status {
         let i = self.link.partition_point(|&(from, _)| from <= t);
         if i == 0 {
             DOWN
@@ -265,8 +273,11 @@ impl MockIf {
     }
 }
 
+#[derive(Clone)]
 struct Mock {
-    now: Millis,
+    now: SimMs,
+    /// The daemon's clock at `now` 0.
+    base: u32,
     /// The interfaces; the one-interface tables have only eth0.
     ifs: Vec<MockIf>,
     /// The scripts' plans in turn, each for any interface (`None`) or a
@@ -283,16 +294,17 @@ struct Mock {
     /// Answer dumps by themselves, right after the call that asked (else a
     /// test sends the answers).
     auto_dump: bool,
-    events: Vec<(Millis, Ev)>,
-    calls: Vec<(Millis, String, Call)>,
+    events: Vec<(SimMs, Ev)>,
+    calls: Vec<(SimMs, String, Call)>,
     running: Vec<Running>,
 }
 
 impl Mock {
     /// eth0 alone, with this link.
-    fn new(link: &[(Millis, Status)]) -> Self {
+    fn new(link: &[(SimMs, Status)]) -> Self {
         Mock {
             now: 0,
+            base: 0,
             ifs: vec![MockIf::new("eth0", IFINDEX, link)],
             plans: VecDeque::new(),
             chaos: None,
@@ -341,9 +353,15 @@ impl Mock {
         self.eth0().err_errno = errno;
         self
     }
-    fn broken(mut self, m: Method, from: Millis, until: Millis) -> Self {
+    fn broken(mut self, m: Method, from: SimMs, until: SimMs) -> Self {
         self.eth0().broken.push((m, from, until));
         self
+    }
+
+    /// Simulated time `t` on the daemon's clock: its low 32 bits, from
+    /// `base`.
+    fn instant(&self, t: SimMs) -> Instant {
+        Instant::from_ms((t as u32).wrapping_add(self.base))
     }
 
     fn push(&mut self, ev: Ev) {
@@ -559,8 +577,8 @@ impl Host for Mock {
         self.list
     }
 
-    fn now(&mut self) -> Millis {
-        self.now
+    fn now(&mut self) -> Instant {
+        self.instant(self.now)
     }
 }
 
@@ -582,7 +600,7 @@ impl Sim {
         }
     }
 
-    fn at(&mut self, t: Millis) {
+    fn at(&mut self, t: SimMs) {
         assert!(
             t >= self.h.now,
             "time goes forward: {} then {}",
@@ -608,11 +626,11 @@ impl Sim {
                 (self.h.events.len(), self.h.calls.len()),
                 "no host calls after exiting"
             );
-            assert_eq!(self.d.poll_at(), None);
+            assert_eq!(self.poll_at(), None);
         } else if let Flow::Exit(code) = flow {
             self.exit = Some(code);
             self.h.push(Ev::Exit(code));
-            assert_eq!(self.d.poll_at(), None);
+            assert_eq!(self.poll_at(), None);
         }
         flow
     }
@@ -664,6 +682,7 @@ impl Sim {
                     let dump = self.h.dump();
                     self.step(|d, h| {
                         d.netlink(h, &dump);
+                        let now = h.instant(now);
                         d.wake(h, now)
                     });
                 }
@@ -674,17 +693,23 @@ impl Sim {
         panic!("the host's events never end");
     }
 
-    fn start(&mut self, t: Millis) -> Flow {
+    fn start(&mut self, t: SimMs) -> Flow {
         self.at(t);
-        self.call(|d, h| d.start(h, t))
+        self.call(|d, h| {
+            let t = h.instant(t);
+            d.start(h, t)
+        })
     }
 
-    fn wake(&mut self, t: Millis) -> Flow {
+    fn wake(&mut self, t: SimMs) -> Flow {
         self.at(t);
-        self.call(|d, h| d.wake(h, t))
+        self.call(|d, h| {
+            let t = h.instant(t);
+            d.wake(h, t)
+        })
     }
 
-    fn signal(&mut self, t: Millis, sig: Signal) -> Flow {
+    fn signal(&mut self, t: SimMs, sig: Signal) -> Flow {
         self.at(t);
         if self.exit.is_none() {
             self.h.push(Ev::Sig(sig));
@@ -692,7 +717,7 @@ impl Sim {
         self.call(|d, h| d.signal(h, sig))
     }
 
-    fn netlink(&mut self, t: Millis, datagram: &[u8]) {
+    fn netlink(&mut self, t: SimMs, datagram: &[u8]) {
         self.at(t);
         self.call(|d, h| {
             d.netlink(h, datagram);
@@ -700,7 +725,7 @@ impl Sim {
         });
     }
 
-    fn lost(&mut self, t: Millis) {
+    fn lost(&mut self, t: SimMs) {
         self.at(t);
         self.call(|d, h| {
             d.netlink_lost(h);
@@ -708,26 +733,41 @@ impl Sim {
         });
     }
 
+    /// `poll_at()` as a time: when the host is to wake next by itself.
+    fn poll_at(&mut self) -> Option<SimMs> {
+        let now = self.h.now;
+        let ms = self.d.poll_at(self.h.instant(now));
+        ms.map(|ms| now + SimMs::from(ms))
+    }
+
     /// When the host wakes next by itself: at `poll_at()` or when a script
-    /// ends, whichever is first.
-    fn next_wake(&self) -> Option<Millis> {
+    /// ends, whichever is first, but a day at most (`MAX_SLEEP`); and
+    /// whether it then calls `wake()` (not after a day without a deadline:
+    /// it only asks `poll_at()` again).
+    fn next_wake(&mut self) -> (SimMs, bool) {
+        let now = self.h.now;
         let ends = self.h.running.iter().filter_map(|r| r.end.map(|(t, _)| t));
-        let poll = self.d.poll_at().map(|at| at.max(self.h.now));
-        poll.into_iter().chain(ends).min()
+        let ends: Option<SimMs> = ends.min();
+        let poll = self.poll_at();
+        let day = now + SimMs::from(MAX_SLEEP);
+        let t = poll.into_iter().chain(ends).min().unwrap_or(day).min(day);
+        (t, poll.is_some() || ends.is_some_and(|e| e <= t))
     }
 
     /// Sleeps as the host does: wakes at each `poll_at()` and at each
     /// script's end (its end, then a wake, as SIGCHLD does) up to `end`.
-    fn run_until(&mut self, end: Millis) {
+    fn run_until(&mut self, end: SimMs) {
         for _ in 0..100_000 {
             if self.exit.is_some() {
                 return;
             }
             match self.next_wake() {
-                Some(t) if t <= end => {
+                (t, wake) if t <= end => {
                     self.at(t);
-                    self.settle();
-                    self.wake(t);
+                    if wake {
+                        self.settle();
+                        self.wake(t);
+                    }
                 }
                 _ => {
                     self.at(end);
@@ -738,7 +778,7 @@ impl Sim {
         panic!("the host never sleeps past {end}");
     }
 
-    fn lines(&self) -> Vec<(Millis, String)> {
+    fn lines(&self) -> Vec<(SimMs, String)> {
         self.h
             .events
             .iter()
@@ -818,17 +858,17 @@ fn dellink(index: i32, name: &str) -> Vec<u8> {
 
 #[derive(Clone, Debug)]
 enum Step {
-    Start(Millis),
-    Wake(Millis),
+    Start(SimMs),
+    Wake(SimMs),
     /// Wake at each `poll_at()` up to this time.
-    Run(Millis),
-    Sig(Millis, Signal),
+    Run(SimMs),
+    Sig(SimMs, Signal),
     /// A netlink datagram (no wake: `Run` or `Wake` follows).
-    Nl(Millis, Vec<u8>),
+    Nl(SimMs, Vec<u8>),
     /// The netlink socket overflowed.
-    Lost(Millis),
+    Lost(SimMs),
     /// `poll_at()` returns this now.
-    PollAt(Option<Millis>),
+    PollAt(Option<SimMs>),
     /// `status()` returns this now.
     StatusIs(Status),
     /// The world changes: the interface's flags.
@@ -837,18 +877,18 @@ enum Step {
     Index(Option<u32>),
     /// Wake at the real time `.1`, told the lagging time `.0` (a poll that
     /// timed out late, or after SIGSTOP).
-    WakeLagging(Millis, Millis),
+    WakeLagging(SimMs, SimMs),
 }
 
 use Step::*;
 
-const STARTED: (Millis, &str) = (0, "started: <banner>");
-const ETHTOOL: (Millis, &str) = (0, "using SIOCETHTOOL detection mode");
+const STARTED: (SimMs, &str) = (0, "started: <banner>");
+const ETHTOOL: (SimMs, &str) = (0, "using SIOCETHTOOL detection mode");
 const EXEC_UP: &str = "executing '/etc/ifplugd/ifplugd.action eth0 up'";
 const EXEC_DOWN: &str = "executing '/etc/ifplugd/ifplugd.action eth0 down'";
 const EXIT_0: &str = "exit code: 0";
 /// Start-up with the link up and the up script.
-const START_UP: [(Millis, &str); 6] = [
+const START_UP: [(SimMs, &str); 6] = [
     STARTED,
     ETHTOOL,
     (0, "link is up"),
@@ -857,16 +897,17 @@ const START_UP: [(Millis, &str); 6] = [
     (0, EXIT_0),
 ];
 /// Start-up with the link down.
-const START_DOWN: [(Millis, &str); 3] = [STARTED, ETHTOOL, (0, "link is down")];
+const START_DOWN: [(SimMs, &str); 3] = [STARTED, ETHTOOL, (0, "link is down")];
 
+#[derive(Clone)]
 struct Case {
     name: &'static str,
     opts: Options<'static>,
     mock: Mock,
     steps: Vec<Step>,
-    expect: Vec<(Millis, &'static str)>,
+    expect: Vec<(SimMs, &'static str)>,
     /// The calls of [`Call`], when the case looks at them.
-    calls: Option<Vec<(Millis, &'static str)>>,
+    calls: Option<Vec<(SimMs, &'static str)>>,
 }
 
 fn case(
@@ -874,7 +915,7 @@ fn case(
     opts: Options<'static>,
     mock: Mock,
     steps: Vec<Step>,
-    expect: &[&[(Millis, &'static str)]],
+    expect: &[&[(SimMs, &'static str)]],
 ) -> Case {
     Case {
         name,
@@ -887,7 +928,7 @@ fn case(
 }
 
 impl Case {
-    fn calls(mut self, calls: &[(Millis, &'static str)]) -> Self {
+    fn calls(mut self, calls: &[(SimMs, &'static str)]) -> Self {
         self.calls = Some(calls.to_vec());
         self
     }
@@ -905,7 +946,10 @@ impl Case {
                 }
                 WakeLagging(told, real) => {
                     sim.at(real);
-                    sim.call(|d, h| d.wake(h, told));
+                    sim.call(|d, h| {
+                        let told = h.instant(told);
+                        d.wake(h, told)
+                    });
                 }
                 Run(t) => sim.run_until(t),
                 Sig(t, s) => {
@@ -920,14 +964,19 @@ impl Case {
                     sim.netlink(t, &bytes)
                 }
                 Lost(t) => sim.lost(t),
-                PollAt(p) => assert_eq!(sim.d.poll_at(), p, "{name}: poll_at at {}", sim.h.now),
+                // A time passed (0 in the tables) is "at once".
+                PollAt(p) => {
+                    let now = sim.h.now;
+                    let want = p.map(|t| t.max(now));
+                    assert_eq!(sim.poll_at(), want, "{name}: poll_at at {now}");
+                }
                 StatusIs(s) => assert_eq!(sim.status(), s, "{name}: status at {}", sim.h.now),
                 Flags(f) => sim.h.eth0().flags = f,
                 Index(i) => sim.h.eth0().index = i,
             }
         }
         let got = sim.lines();
-        let want: Vec<(Millis, String)> = self
+        let want: Vec<(SimMs, String)> = self
             .expect
             .iter()
             .map(|&(t, s)| (t, s.to_string()))
@@ -939,7 +988,7 @@ impl Case {
             show(&want)
         );
         if let Some(calls) = self.calls {
-            let got: Vec<(Millis, &str)> =
+            let got: Vec<(SimMs, &str)> =
                 sim.h.calls.iter().map(|(t, _, c)| (*t, c.name())).collect();
             assert_eq!(got, calls, "{name}: host calls");
         }
@@ -947,7 +996,7 @@ impl Case {
     }
 }
 
-fn show(lines: &[(Millis, String)]) -> String {
+fn show(lines: &[(SimMs, String)]) -> String {
     let mut s = String::new();
     for (t, l) in lines {
         s += &format!("\n  ({t}, {l:?}),");
@@ -955,9 +1004,14 @@ fn show(lines: &[(Millis, String)]) -> String {
     s
 }
 
+/// Each case from each of [`BASES`].
 fn run_all(table: Vec<Case>) {
     for c in table {
-        c.run();
+        for base in BASES {
+            let mut c = c.clone();
+            c.mock.base = base;
+            c.run();
+        }
     }
 }
 
@@ -1191,6 +1245,208 @@ fn delays() {
     ]);
 }
 
+/// Each case with the daemon's clock wrapping at 1500 (and crossing its
+/// sign there, and from 0).
+fn run_wrapping_at_1500(table: Vec<Case>) {
+    for c in table {
+        for base in [u32::MAX - 1499, i32::MAX as u32 - 1499, 0] {
+            let mut c = c.clone();
+            c.mock.base = base;
+            c.run();
+        }
+    }
+}
+
+/// 30 days: past 2^31 ms, so an instant not settled would seem ahead.
+const DAYS_30: SimMs = 30 * 86_400_000;
+
+#[test]
+fn the_clock_wraps() {
+    run_wrapping_at_1500(vec![
+        case(
+            "-u 3 pending across the wrap",
+            opts(|o| {
+                o.poll_secs = 10;
+                o.delay_up = 3;
+            }),
+            Mock::new(&[(0, DOWN), (1100, UP)]),
+            vec![
+                Start(0),
+                Nl(1200, newlink(7, "eth0")),
+                Wake(1200),
+                PollAt(Some(4200)),
+                Wake(4199),
+                Run(20_000),
+            ],
+            &[
+                &START_DOWN,
+                &[
+                    (1200, "link is up"),
+                    (4200, EXEC_UP),
+                    (4200, "run up PREVIOUS=down CURRENT=up"),
+                    (4200, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-d 5 pending across the wrap",
+            opts(|o| o.poll_secs = 10),
+            Mock::new(&[(0, UP), (1100, DOWN)]),
+            vec![
+                Start(0),
+                Nl(1200, newlink(7, "eth0")),
+                Wake(1200),
+                PollAt(Some(6200)),
+                Wake(6199),
+                Run(20_000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (1200, "link is down"),
+                    (6200, EXEC_DOWN),
+                    (6200, "run down PREVIOUS=up CURRENT=down"),
+                    (6200, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-P -t 1: the poll ticks on across the wrap",
+            opts(|o| {
+                o.poll_only = true;
+                o.delay_down = 0;
+            }),
+            Mock::new(&[(0, UP), (2300, DOWN)]),
+            vec![
+                Start(0),
+                Run(1400),
+                PollAt(Some(2000)),
+                Run(2000),
+                PollAt(Some(3000)),
+                Run(10_000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (3000, "link is down"),
+                    (3000, EXEC_DOWN),
+                    (3000, "run down PREVIOUS=up CURRENT=down"),
+                    (3000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "a script running across the wrap: the change is checked at its end",
+            opts(|o| o.delay_down = 0),
+            Mock::new(&[(0, UP), (1000, DOWN)])
+                .plans(&[Plan::Ends(3000, ScriptOutcome::Exited(0))]),
+            vec![Start(0), PollAt(None), Run(2999), Run(10_000)],
+            &[
+                &START_UP[..5],
+                &[
+                    (3000, EXIT_0),
+                    (3000, "link is down"),
+                    (3000, EXEC_DOWN),
+                    (3000, "run down PREVIOUS=up CURRENT=down"),
+                    (3000, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "SIGTERM to a hung script: SIGKILL a grace period on, across the wrap",
+            opts(|_| {}),
+            Mock::new(&[(0, UP)]).plans(&[Plan::Hangs]),
+            vec![
+                Start(0),
+                Sig(1000, Signal::Terminate),
+                PollAt(Some(1000 + SimMs::from(crate::link::GRACE_MS))),
+                Run(1999),
+                PollAt(Some(2000)),
+                Run(5000),
+            ],
+            &[
+                &START_UP[..5],
+                &[
+                    (1000, "stopping script"),
+                    (2000, EXEC_DOWN),
+                    (2000, "run down PREVIOUS=up CURRENT=error"),
+                    (2000, EXIT_0),
+                ],
+                &[(2000, "exiting"), (2000, "exit 1")],
+            ],
+        ),
+        case(
+            "a script that runs 30 days: the poll that came due meanwhile \
+             checks at once after it",
+            opts(|o| o.delay_down = 0),
+            Mock::new(&[(0, UP), (1000, DOWN)])
+                .plans(&[Plan::Ends(DAYS_30, ScriptOutcome::Exited(0))]),
+            vec![Start(0), Run(DAYS_30 + 5000)],
+            &[
+                &START_UP[..5],
+                &[
+                    (DAYS_30, EXIT_0),
+                    (DAYS_30, "link is down"),
+                    (DAYS_30, EXEC_DOWN),
+                    (DAYS_30, "run down PREVIOUS=up CURRENT=down"),
+                    (DAYS_30, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-t 0, idle 30 days: a message is checked at once, as on day one",
+            opts(|o| {
+                o.poll_secs = 0;
+                o.delay_down = 0;
+            }),
+            Mock::new(&[(0, UP), (1000, DOWN)]),
+            vec![
+                Start(0),
+                PollAt(None),
+                Run(DAYS_30),
+                Nl(DAYS_30, newlink(7, "eth0")),
+                PollAt(Some(0)),
+                Run(DAYS_30 + 1000),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (DAYS_30, "link is down"),
+                    (DAYS_30, EXEC_DOWN),
+                    (DAYS_30, "run down PREVIOUS=up CURRENT=down"),
+                    (DAYS_30, EXIT_0),
+                ],
+            ],
+        ),
+        case(
+            "-d 2147483647 (any int): the down script 24.8 days on, the longest wait",
+            opts(|o| {
+                o.poll_secs = 0;
+                o.delay_down = crate::options::NUMBER_MAX;
+            }),
+            Mock::new(&[(0, UP), (1100, DOWN)]),
+            vec![
+                Start(0),
+                Nl(1200, newlink(7, "eth0")),
+                Wake(1200),
+                PollAt(Some(1200 + SimMs::from(crate::delay::MAX_WAIT))),
+                Run(1200 + SimMs::from(crate::delay::MAX_WAIT) - 1),
+                StatusIs(DOWN),
+                Run(DAYS_30),
+            ],
+            &[
+                &START_UP,
+                &[
+                    (1200, "link is down"),
+                    (1200 + 2_147_483_647, EXEC_DOWN),
+                    (1200 + 2_147_483_647, "run down PREVIOUS=up CURRENT=down"),
+                    (1200 + 2_147_483_647, EXIT_0),
+                ],
+            ],
+        ),
+    ]);
+}
+
 #[test]
 fn signals() {
     let exiting = |t| [(t, "exiting"), (t, "exit 1")];
@@ -1286,7 +1542,7 @@ fn signals() {
                 Start(0),
                 PollAt(None),
                 Sig(500, Signal::Terminate),
-                PollAt(Some(500 + crate::link::GRACE_MS)),
+                PollAt(Some(500 + SimMs::from(crate::link::GRACE_MS))),
                 Run(5000),
             ],
             &[
@@ -1837,7 +2093,7 @@ fn monitor() {
             o.delay_up = delay_up;
         })
     };
-    let exists_up: &[(Millis, &str)] = &[
+    let exists_up: &[(SimMs, &str)] = &[
         STARTED,
         ETHTOOL,
         (0, "interface exists"),
@@ -2149,8 +2405,8 @@ fn previous() {
             o.delay_down = 0;
         })
     };
-    let waiting: &[(Millis, &str)] = &[STARTED, (0, "interface doesn't exist, waiting")];
-    let waiting_l: &[(Millis, &str)] = &[
+    let waiting: &[(SimMs, &str)] = &[STARTED, (0, "interface doesn't exist, waiting")];
+    let waiting_l: &[(SimMs, &str)] = &[
         STARTED,
         (0, "interface doesn't exist, waiting"),
         (0, EXEC_DOWN),
@@ -2166,7 +2422,7 @@ fn previous() {
             Run(l),
         ]
     };
-    let appeared: &[(Millis, &str)] = &[
+    let appeared: &[(SimMs, &str)] = &[
         (1500, "interface appeared"),
         (1500, "using SIOCETHTOOL detection mode"),
     ];
@@ -2280,7 +2536,7 @@ fn previous() {
 
 #[test]
 fn script_outcomes() {
-    let start_up_then = |tail: &'static [(Millis, &'static str)]| -> Vec<(Millis, &'static str)> {
+    let start_up_then = |tail: &'static [(SimMs, &'static str)]| -> Vec<(SimMs, &'static str)> {
         [&START_UP[..5], tail].concat()
     };
     let cases = vec![
@@ -2566,7 +2822,7 @@ struct Checker {
     seen: usize,
     /// The last status a "link is" line named, and when.
     status: Status,
-    since: Millis,
+    since: SimMs,
     /// The last status reported (or the start-up status).
     reported: Status,
     last_main: Option<Status>,
@@ -2615,15 +2871,15 @@ impl Checker {
         }
     }
 
-    fn delay(&self, s: Status) -> Millis {
-        secs_to_millis(if s == UP {
+    fn delay(&self, s: Status) -> SimMs {
+        SimMs::from(secs_to_millis(if s == UP {
             self.opts.delay_up
         } else {
             self.opts.delay_down
-        })
+        }))
     }
 
-    fn after_start(&mut self, sim: &Sim, flow: Flow) {
+    fn after_start(&mut self, sim: &mut Sim, flow: Flow) {
         let st = sim.status();
         self.status = st;
         self.reported = st;
@@ -2668,8 +2924,8 @@ impl Checker {
         self.after_call(sim, flow, false);
     }
 
-    fn after(&mut self, sim: &Sim, flow: Flow, woke: bool) {
-        let new: Vec<(Millis, Ev)> = sim.h.events[self.seen..].to_vec();
+    fn after(&mut self, sim: &mut Sim, flow: Flow, woke: bool) {
+        let new: Vec<(SimMs, Ev)> = sim.h.events[self.seen..].to_vec();
         self.seen = sim.h.events.len();
         for (t, ev) in new {
             self.event(t, &ev);
@@ -2677,7 +2933,7 @@ impl Checker {
         self.after_call(sim, flow, woke);
     }
 
-    fn event(&mut self, t: Millis, ev: &Ev) {
+    fn event(&mut self, t: SimMs, ev: &Ev) {
         if let Ev::Exit(code) = ev {
             assert_eq!(*code, 1);
             assert!(self.ended, "Exit only after 'exiting' or a fatal error");
@@ -2778,11 +3034,11 @@ impl Checker {
         }
     }
 
-    fn after_call(&mut self, sim: &Sim, flow: Flow, woke: bool) {
+    fn after_call(&mut self, sim: &mut Sim, flow: Flow, woke: bool) {
         match flow {
             Flow::Exit(_) => {
                 assert!(self.exited, "Exit after 'exiting' or a fatal error");
-                assert_eq!(sim.d.poll_at(), None);
+                assert_eq!(sim.poll_at(), None);
             }
             Flow::Continue => {
                 assert!(!self.ended && self.term.is_none() && !self.quit);
@@ -2797,11 +3053,13 @@ impl Checker {
                         sim.h.now
                     );
                 }
-                let at = sim.d.poll_at();
+                let at = sim.poll_at();
                 assert!(at.is_some(), "a poll is always due");
                 if pending && !self.opts.poll_only {
+                    // A deadline passed (after a signal, no wake) is "at
+                    // once".
                     assert!(
-                        at.unwrap() <= deadline,
+                        at.unwrap() <= deadline.max(sim.h.now),
                         "poll_at {at:?} after deadline {deadline}"
                     );
                 }
@@ -2836,7 +3094,7 @@ fn random_opts(rng: &mut Rng) -> Options<'static> {
     })
 }
 
-fn random_timeline(rng: &mut Rng) -> Vec<(Millis, Status)> {
+fn random_timeline(rng: &mut Rng) -> Vec<(SimMs, Status)> {
     let mut link = Vec::new();
     let mut t = 0;
     while t < 600_000 {
@@ -2899,11 +3157,14 @@ fn random_run(seed: u64, steps: usize) -> Stats {
         1 => Err(ENODEV),
         _ => Ok(IFF_UP),
     };
+    // Any clock, the wrap included; from a generator of its own, so that
+    // the runs are what they were before the clock was 32 bits.
+    mock.base = Rng::new(!seed).next() as u32;
     let mut sim = Sim::new(opts.clone(), mock);
     let mut check = Checker::new(opts);
     let t0 = rng.below(5000);
     let flow = sim.start(t0);
-    check.after_start(&sim, flow);
+    check.after_start(&mut sim, flow);
     for _ in 0..steps {
         // The world moves.
         if rng.chance(4) {
@@ -2919,7 +3180,7 @@ fn random_run(seed: u64, steps: usize) -> Stats {
         let now = sim.h.now;
         let (flow, woke) = match rng.below(100) {
             0..=51 => {
-                let t = match sim.d.poll_at() {
+                let t = match sim.poll_at() {
                     Some(at) => at.max(now),
                     None => now + rng.below(3000),
                 };
@@ -2950,7 +3211,7 @@ fn random_run(seed: u64, steps: usize) -> Stats {
                 (sim.signal(now + rng.below(500), sig), false)
             }
         };
-        check.after(&sim, flow, woke);
+        check.after(&mut sim, flow, woke);
         if sim.exit.is_none() {
             check.stats.steps += 1;
         }

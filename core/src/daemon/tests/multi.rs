@@ -17,12 +17,12 @@ fn multi_opts(ifaces: &[&'static CStr], f: impl FnOnce(&mut Options<'static>)) -
     })
 }
 
-fn iface(name: &str, index: u32, link: &[(Millis, Status)]) -> MockIf {
+fn iface(name: &str, index: u32, link: &[(SimMs, Status)]) -> MockIf {
     MockIf::new(name, index, link)
 }
 
 /// An interface whose scripts each run this long.
-fn slow(name: &str, index: u32, link: &[(Millis, Status)], script_ms: Millis) -> MockIf {
+fn slow(name: &str, index: u32, link: &[(SimMs, Status)], script_ms: SimMs) -> MockIf {
     MockIf {
         script_ms,
         ..MockIf::new(name, index, link)
@@ -39,7 +39,7 @@ impl Sim {
     }
 
     /// The kernel announces `name` (its flags as they are).
-    fn announce(&mut self, t: Millis, ty: u16, name: &str) {
+    fn announce(&mut self, t: SimMs, ty: u16, name: &str) {
         let i = self.of(name);
         let (index, flags) = (i.index.unwrap_or(0) as i32, i.flags.unwrap_or(0));
         let name = name.to_string();
@@ -48,14 +48,14 @@ impl Sim {
     }
 
     /// A new interface appears.
-    fn appear(&mut self, t: Millis, i: MockIf) {
+    fn appear(&mut self, t: SimMs, i: MockIf) {
         let name = i.name.clone();
         self.h.ifs.push(i);
         self.announce(t, RTM_NEWLINK, &name);
     }
 
     /// An interface is deleted.
-    fn delete(&mut self, t: Millis, name: &str) {
+    fn delete(&mut self, t: SimMs, name: &str) {
         self.at(t);
         let i = self.of(name);
         i.present = false;
@@ -65,7 +65,7 @@ impl Sim {
     }
 
     /// An interface is renamed.
-    fn rename(&mut self, t: Millis, from: &str, to: &str) {
+    fn rename(&mut self, t: SimMs, from: &str, to: &str) {
         self.at(t);
         self.of(from).name = to.to_string();
         self.announce(t, RTM_NEWLINK, to);
@@ -91,7 +91,7 @@ impl Sim {
     }
 
     /// The lines about `who`.
-    fn lines_of(&self, who: &str) -> Vec<(Millis, String)> {
+    fn lines_of(&self, who: &str) -> Vec<(SimMs, String)> {
         let prefix = format!("{who}: ");
         self.lines()
             .into_iter()
@@ -100,14 +100,14 @@ impl Sim {
     }
 
     /// The lines from the first with `text` in it.
-    fn lines_from(&self, text: &str) -> Vec<(Millis, String)> {
+    fn lines_from(&self, text: &str) -> Vec<(SimMs, String)> {
         let lines = self.lines();
         let first = lines.iter().position(|(_, l)| l.contains(text));
         lines[first.expect("the line is there")..].to_vec()
     }
 
     /// The lines with `filter` in them.
-    fn lines_with(&self, filter: &str) -> Vec<(Millis, String)> {
+    fn lines_with(&self, filter: &str) -> Vec<(SimMs, String)> {
         self.lines()
             .into_iter()
             .filter(|(_, l)| l.contains(filter))
@@ -116,8 +116,8 @@ impl Sim {
 }
 
 /// `got` is `want`, or the test fails showing both.
-fn same(name: &str, got: &[(Millis, String)], want: &[(Millis, &str)]) {
-    let want: Vec<(Millis, String)> = want.iter().map(|&(t, s)| (t, s.to_string())).collect();
+fn same(name: &str, got: &[(SimMs, String)], want: &[(SimMs, &str)]) {
+    let want: Vec<(SimMs, String)> = want.iter().map(|&(t, s)| (t, s.to_string())).collect();
     assert!(
         got == want.as_slice(),
         "{name}:\n got: {}\nwant: {}",
@@ -127,7 +127,7 @@ fn same(name: &str, got: &[(Millis, String)], want: &[(Millis, &str)]) {
 }
 
 /// The scripts' lines: their runs and ends, and the host's signals.
-fn script_lines(sim: &Sim) -> Vec<(Millis, String)> {
+fn script_lines(sim: &Sim) -> Vec<(SimMs, String)> {
     sim.lines()
         .into_iter()
         .filter(|(_, l)| {
@@ -368,7 +368,7 @@ fn a_failing_script_ends_the_daemon_unless_i() {
         );
         sim.start(0);
         sim.run_until(10_000);
-        let want: &[(Millis, &str)] = if ignore_retval {
+        let want: &[(SimMs, &str)] = if ignore_retval {
             &[
                 (0, "lan2: run up PREVIOUS=error CURRENT=up"),
                 (2000, "lan1: run up PREVIOUS=down CURRENT=up"),
