@@ -41,17 +41,11 @@ pub enum ApiMode {
 }
 
 impl ApiMode {
-    /// BusyBox looks only at the first letter.
+    /// BusyBox looks only at the first letter. A table by letter (one
+    /// load), not a compare per mode.
     pub fn from_name(name: &[u8]) -> Option<ApiMode> {
-        Some(match name.first()? {
-            b'a' => ApiMode::Auto,
-            b'e' => ApiMode::Ethtool,
-            b'm' => ApiMode::Mii,
-            b'p' => ApiMode::Private,
-            b'w' => ApiMode::Wlan,
-            b'i' => ApiMode::Iff,
-            _ => return None,
-        })
+        let at = name.first()?.wrapping_sub(b'a');
+        MODE_BY_LETTER.get(usize::from(at)).copied().flatten()
     }
 
     /// The one method this mode uses, or `None` for auto.
@@ -66,6 +60,18 @@ impl ApiMode {
         }
     }
 }
+
+/// `-m`'s modes by first letter, 'a' to 'w'.
+const MODE_BY_LETTER: [Option<ApiMode>; 23] = {
+    let mut t = [None; 23];
+    t[0] = Some(ApiMode::Auto);
+    t[(b'e' - b'a') as usize] = Some(ApiMode::Ethtool);
+    t[(b'm' - b'a') as usize] = Some(ApiMode::Mii);
+    t[(b'p' - b'a') as usize] = Some(ApiMode::Private);
+    t[(b'w' - b'a') as usize] = Some(ApiMode::Wlan);
+    t[(b'i' - b'a') as usize] = Some(ApiMode::Iff);
+    t
+};
 
 /// One way of asking the kernel about the link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -248,6 +254,19 @@ mod tests {
         assert_eq!(ApiMode::from_name(b"wlan0"), Some(ApiMode::Wlan));
         assert_eq!(ApiMode::from_name(b"x"), None);
         assert_eq!(ApiMode::from_name(b""), None);
+        // Every first byte: the six letters and nothing else.
+        for b in 0..=255u8 {
+            let want = match b {
+                b'a' => Some(ApiMode::Auto),
+                b'e' => Some(ApiMode::Ethtool),
+                b'm' => Some(ApiMode::Mii),
+                b'p' => Some(ApiMode::Private),
+                b'w' => Some(ApiMode::Wlan),
+                b'i' => Some(ApiMode::Iff),
+                _ => None,
+            };
+            assert_eq!(ApiMode::from_name(&[b, b'x']), want, "{b}");
+        }
         assert_eq!(ApiMode::Auto.method(), None);
         assert_eq!(ApiMode::Iff.method(), Some(Method::Iff));
     }

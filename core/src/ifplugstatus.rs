@@ -20,8 +20,9 @@
 
 use crate::detect::{Method, Reading, Status};
 use crate::kernel::IFNAMSIZ;
+use crate::messages::WriteBytes;
 use crate::IfName;
-use ufmt::uwrite;
+use ufmt::{uWrite, uwrite};
 
 /// The system calls.
 pub trait Host {
@@ -238,19 +239,22 @@ fn write_usage<H: Host + ?Sized>(host: &mut H, opts: Opts) {
     }
 }
 
-/// `before`, the C library's text for `errno`, `after`: in one place.
+/// `before`, the C library's text for `errno`, `after`: in one place,
+/// and in one write.
 fn write_errno<H: Host + ?Sized>(host: &mut H, err: bool, before: &[u8], errno: i32, after: &[u8]) {
-    host.write(err, before);
+    // The size main.rs uses too: one copy of the formatting code.
+    let mut line = crate::messages::Line::<256>::new();
+    let _ = line.write_bytes(before);
     match host.strerror(errno) {
-        Some(text) => host.write(err, text.as_bytes()),
+        Some(text) => {
+            let _ = line.write_str(text);
+        }
         None => {
-            // The size main.rs uses too: one copy of the formatting code.
-            let mut num = crate::messages::Line::<256>::new();
-            let _ = uwrite!(num, "Unknown error {}", errno);
-            host.write(err, num.as_bytes());
+            let _ = uwrite!(line, "Unknown error {}", errno);
         }
     }
-    host.write(err, after);
+    let _ = line.write_bytes(after);
+    host.write(err, line.as_bytes());
 }
 
 /// 0.28's order in `-v`; without it, the first four, the first that

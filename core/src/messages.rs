@@ -86,32 +86,28 @@ fn append(buf: &mut heapless::vec::VecView<u8>, bytes: &[u8]) {
 }
 
 /// The order of the kinds is chosen, not arbitrary: routine lines first,
-/// then those that carry an errno, then the other failures, so that
-/// `severity` and `errno` test a range of tags, not a list.
+/// then the other failures, then those that carry an errno, then the
+/// script's, so that `severity` and `errno` test a range of tags, not a
+/// list; and within those, kinds that `write` treats alike are neighbours
+/// (one range test for them, not a compare each).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Message<'a> {
     /// "started: BANNER"
     Started,
     UppingInterface,
-    UsingMode(Method),
     InterfaceExists,
     InterfaceWaiting,
-    Executing {
-        script: &'a [u8],
-        iface: &'a [u8],
-        action: Status,
-    },
     InterfaceAppeared,
     InterfaceDisappeared,
     Exiting,
     /// Ours: the script was stopped because the daemon was told to exit.
     ScriptStopped,
-    /// SIGUSR1 (0.28's words): the suspension's depth now.
-    #[cfg(feature = "ctl")]
-    Suspended(u32),
-    /// SIGUSR2 (0.28's words): the depth it ends.
-    #[cfg(feature = "ctl")]
-    Resumed(u32),
+    UsingMode(Method),
+    Executing {
+        script: &'a [u8],
+        iface: &'a [u8],
+        action: Status,
+    },
     /// SIGHUP (0.28's words): an interface's status as the daemon has it.
     #[cfg(feature = "ctl")]
     Status {
@@ -122,43 +118,49 @@ pub enum Message<'a> {
     /// SIGHUP with `-M` (0.28's words): whether the interface exists.
     #[cfg(feature = "ctl")]
     Enabled(bool),
+    /// SIGUSR1 (0.28's words): the suspension's depth now.
+    #[cfg(feature = "ctl")]
+    Suspended(u32),
+    /// SIGUSR2 (0.28's words): the depth it ends.
+    #[cfg(feature = "ctl")]
+    Resumed(u32),
     LinkIs(Status),
     ExitCode(u8),
-    GetFlagsFailed(i32),
-    SetFlagsFailed(i32),
-    ProbeFailed(ProbeError),
+    /// Ours: said before "exit code" when the script died of a signal.
+    KilledBySignal(u8),
+    FailedToDetect,
+    /// Ours: the netlink socket overflowed; we re-read the state.
+    NetlinkOverrun,
+    NetlinkTruncated,
+    DaemonRunning,
+    /// Every slot of the daemon's table is taken: this interface is not
+    /// watched.
+    TooManyInterfaces,
+    /// `-m` with a value whose first letter names no mode.
+    UnknownApiMode(&'a [u8]),
     /// Ours: BusyBox says only "exit code: 255" when exec fails.
     CantExecute {
         script: &'a [u8],
         errno: i32,
     },
+    GetFlagsFailed(i32),
+    SetFlagsFailed(i32),
     NetlinkRecvFailed(i32),
     PollFailed(i32),
     /// The pid file could not be written (ours: BusyBox says nothing);
     /// the daemon runs on without one.
     PidFileFailed(i32),
+    /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
+    /// " (strerror)").
+    #[cfg(feature = "ctl")]
+    KillFailed(i32),
+    ProbeFailed(ProbeError),
     /// A system call the daemon cannot go on without failed; with errno
     /// 0, `what` alone says what is wrong.
     Failed {
         what: &'a str,
         errno: i32,
     },
-    /// `-S`, `-R`, `-z`, `-k -W` failed (0.28's words; the host appends
-    /// " (strerror)").
-    #[cfg(feature = "ctl")]
-    KillFailed(i32),
-    FailedToDetect,
-    /// Ours: said before "exit code" when the script died of a signal.
-    KilledBySignal(u8),
-    /// Ours: the netlink socket overflowed; we re-read the state.
-    NetlinkOverrun,
-    NetlinkTruncated,
-    DaemonRunning,
-    /// `-m` with a value whose first letter names no mode.
-    UnknownApiMode(&'a [u8]),
-    /// Every slot of the daemon's table is taken: this interface is not
-    /// watched.
-    TooManyInterfaces,
     /// A line of the script's output (0.28's words, at its LOG_WARNING).
     #[cfg(feature = "script-log")]
     Client(&'a [u8]),
@@ -302,10 +304,11 @@ impl Message<'_> {
                 f.write_str(" ")?;
                 (Arg::Status(action), "'")
             }
-            Message::CantExecute { script, .. } => (Arg::Text(script), "'"),
-            Message::KilledBySignal(sig) => (Arg::Num(sig.into()), ""),
-            Message::ExitCode(code) => (Arg::Num(code.into()), ""),
-            Message::UnknownApiMode(mode) => (Arg::Text(mode), "'"),
+            // Neighbours in the enum, one arm each pair: one range test.
+            Message::UnknownApiMode(text) | Message::CantExecute { script: text, .. } => {
+                (Arg::Text(text), "'")
+            }
+            Message::ExitCode(n) | Message::KilledBySignal(n) => (Arg::Num(n.into()), ""),
             Message::Failed { what, .. } => (Arg::Text(what.as_bytes()), ""),
             #[cfg(feature = "ctl")]
             Message::Suspended(n) | Message::Resumed(n) => (Arg::Num(n), ")"),

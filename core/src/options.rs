@@ -336,41 +336,59 @@ impl OptionError<'_> {
 
     /// The error's text, naming the argument at fault as it came.
     pub fn write<W: WriteBytes + ?Sized>(&self, f: &mut W) -> Result<(), W::Error> {
-        // Each text has the argument where its `%` is (or none): one
-        // string to load per error, not the parts before and after.
-        let (text, arg) = match *self {
-            #[cfg(not(feature = "compat-options"))]
-            OptionError::Unknown(c) | OptionError::UnknownLong(c) => ("unrecognized option: %", c),
+        // The text from a table (its own function, as `Message::lead`),
+        // the argument from one load: not both in a compare per error.
+        let text = self.text().as_bytes();
+        let arg = match *self {
+            OptionError::PollZero | OptionError::TooManyInterfaces => &[][..],
+            OptionError::Unknown(s)
+            | OptionError::UnknownLong(s)
+            | OptionError::MissingValue(s)
+            | OptionError::InvalidNumber(s)
+            | OptionError::OutOfRange(s)
+            | OptionError::BadInterface(s) => s,
             #[cfg(feature = "compat-options")]
-            OptionError::Unknown(c) => ("unrecognized option: %", c),
-            // glibc's texts, as 0.28 prints them.
+            OptionError::AmbiguousLong(s) | OptionError::BadPidDir(s) => s,
             #[cfg(feature = "compat-options")]
-            OptionError::UnknownLong(s) => ("unrecognized option '%'", s),
-            // glibc's shorter form (its fallback when it cannot list the
-            // possibilities): the list costs 256 bytes of code here.
-            #[cfg(feature = "compat-options")]
-            OptionError::AmbiguousLong(s) => ("option '%' is ambiguous", s),
-            #[cfg(feature = "compat-options")]
-            OptionError::LongMissingValue(n) => ("option '--%' requires an argument", n),
-            #[cfg(feature = "compat-options")]
-            OptionError::LongValueRefused(n) => ("option '--%' doesn't allow an argument", n),
-            #[cfg(feature = "compat-options")]
-            OptionError::BadPidDir(s) => (
-                "invalid pid file directory '%' (an absolute path of at most 200 bytes)",
-                s,
-            ),
-            OptionError::MissingValue(c) => ("option requires an argument: %", c),
-            OptionError::InvalidNumber(s) => ("invalid number '%'", s),
-            OptionError::OutOfRange(s) => ("number % is not in 0..2147483647 range", s),
-            OptionError::BadInterface(s) => ("invalid interface name '%'", s),
-            OptionError::PollZero => ("-t 0 needs the netlink fast path: drop -P", &[][..]),
-            OptionError::TooManyInterfaces => ("too many -i (at most 8): use a pattern", &[][..]),
+            OptionError::LongMissingValue(s) | OptionError::LongValueRefused(s) => s,
         };
-        let text = text.as_bytes();
         let at = text.iter().position(|&b| b == b'%').unwrap_or(text.len());
         f.write_bytes(text.get(..at).unwrap_or_default())?;
         f.write_bytes(arg)?;
         f.write_bytes(text.get(at + 1..).unwrap_or_default())
+    }
+
+    /// Each error's text, with the argument where its `%` is (or none):
+    /// one string to load per error, not the parts before and after.
+    #[inline(never)]
+    fn text(&self) -> &'static str {
+        match self {
+            #[cfg(not(feature = "compat-options"))]
+            OptionError::Unknown(_) | OptionError::UnknownLong(_) => "unrecognized option: %",
+            #[cfg(feature = "compat-options")]
+            OptionError::Unknown(_) => "unrecognized option: %",
+            // glibc's texts, as 0.28 prints them.
+            #[cfg(feature = "compat-options")]
+            OptionError::UnknownLong(_) => "unrecognized option '%'",
+            // glibc's shorter form (its fallback when it cannot list the
+            // possibilities): the list costs 256 bytes of code here.
+            #[cfg(feature = "compat-options")]
+            OptionError::AmbiguousLong(_) => "option '%' is ambiguous",
+            #[cfg(feature = "compat-options")]
+            OptionError::LongMissingValue(_) => "option '--%' requires an argument",
+            #[cfg(feature = "compat-options")]
+            OptionError::LongValueRefused(_) => "option '--%' doesn't allow an argument",
+            #[cfg(feature = "compat-options")]
+            OptionError::BadPidDir(_) => {
+                "invalid pid file directory '%' (an absolute path of at most 200 bytes)"
+            }
+            OptionError::MissingValue(_) => "option requires an argument: %",
+            OptionError::InvalidNumber(_) => "invalid number '%'",
+            OptionError::OutOfRange(_) => "number % is not in 0..2147483647 range",
+            OptionError::BadInterface(_) => "invalid interface name '%'",
+            OptionError::PollZero => "-t 0 needs the netlink fast path: drop -P",
+            OptionError::TooManyInterfaces => "too many -i (at most 8): use a pattern",
+        }
     }
 }
 
