@@ -51,7 +51,6 @@ use log::{write_stderr, Logger};
 use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
 use process::{daemonize, ensure_std_fds, write_stdout, Report};
-use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 use rustix::process::{kill_process, Pid, Signal as KillSignal};
@@ -208,15 +207,16 @@ fn run(args: Args) -> u8 {
             Err(e) => return fail(&mut log, "socket", e),
         },
     };
-    let Some(ioctl_fd) = netlink_fd.as_ref().or(inet_fd.as_ref()) else {
+    let netlink = netlink_fd.as_ref().map(sys::borrow);
+    let Some(ioctl_fd) = netlink.or(inet_fd.as_ref().map(sys::borrow)) else {
         return 1;
     };
     if !opts.no_syslog {
         log.open_syslog();
     }
     let mut host = System {
-        dev: NetDev::new(ioctl_fd.as_fd()),
-        netlink: netlink_fd.as_ref(),
+        dev: NetDev::new(ioctl_fd),
+        netlink,
         log,
         script: Script {
             path: opts.script,
@@ -228,7 +228,7 @@ fn run(args: Args) -> u8 {
         #[cfg(feature = "script-log")]
         output: script_log::Output::new(!opts.no_daemon, name),
     };
-    let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
+    let code = main_loop(&mut host, opts, netlink, &mut report);
     if pid_written {
         remove_pid(pid_path);
     }

@@ -16,9 +16,7 @@
 
 use core::ffi::{c_char, c_int, c_long, c_ulong, c_void, CStr};
 use rustix::event::PollFd;
-#[cfg(target_arch = "mips")]
-use rustix::fd::FromRawFd;
-use rustix::fd::OwnedFd;
+use rustix::fd::{AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
@@ -284,6 +282,29 @@ pub fn sigset(signals: &[c_int]) -> sigset_t {
     set
 }
 
+/// `fd.as_fd()` without rustix's check that the descriptor is not -1,
+/// which an `OwnedFd` never is: the check is a compare and a trap at each
+/// use.
+#[inline(always)]
+pub fn borrow(fd: &OwnedFd) -> BorrowedFd<'_> {
+    // SAFETY: `BorrowedFd` is `repr(transparent)` over the raw descriptor
+    // (its documentation says so), and an `OwnedFd` holds an open one, not
+    // -1; the borrow lasts no longer than `fd`.
+    unsafe { core::mem::transmute::<RawFd, BorrowedFd<'_>>(fd.as_raw_fd()) }
+}
+
+/// `OwnedFd::from_raw_fd` without its check that `fd` is not -1.
+///
+/// # Safety
+/// `fd` is an open descriptor that nothing else owns (a system call's new
+/// one, so never -1).
+#[inline(always)]
+pub unsafe fn own(fd: RawFd) -> OwnedFd {
+    // SAFETY: `OwnedFd` is `repr(transparent)` over the raw descriptor;
+    // the caller's promise makes it a valid one.
+    unsafe { core::mem::transmute::<RawFd, OwnedFd>(fd) }
+}
+
 /// The C library's errno, after one of the calls above failed.
 #[cfg_attr(ifplugd_small_mem, allow(dead_code))]
 pub fn errno() -> i32 {
@@ -396,7 +417,7 @@ pub fn socket(family: AddressFamily, ty: SocketType, flags: SocketFlags) -> Resu
         )
     };
     // SAFETY: a new descriptor, which we now own.
-    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+    ret(r).map(|fd| unsafe { own(fd as c_int) })
 }
 
 #[cfg(not(target_arch = "mips"))]
@@ -414,7 +435,7 @@ pub fn open(path: &CStr, flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
     // SAFETY: the kernel reads the C string `path`.
     let r = unsafe { sys4(nr::OPEN, path, flags, mode.bits() as c_long, 0) };
     // SAFETY: a new descriptor, which we now own.
-    ret(r).map(|fd| unsafe { OwnedFd::from_raw_fd(fd as c_int) })
+    ret(r).map(|fd| unsafe { own(fd as c_int) })
 }
 
 #[cfg(not(target_arch = "mips"))]
@@ -463,7 +484,7 @@ pub fn pipe() -> Result<(OwnedFd, OwnedFd), Errno> {
     // writes the two descriptors into `fds`.
     ret(unsafe { sys4(nr::PIPE2, fds_ptr, cloexec, 0, 0) })?;
     // SAFETY: two new descriptors, which we now own.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    Ok(unsafe { (own(fds[0]), own(fds[1])) })
 }
 
 #[cfg(all(
