@@ -272,7 +272,9 @@ pub fn default_action(sig: c_int) {
 }
 
 /// A signal set of `signals`, all below 32 (ours are), so in the first
-/// word whatever its width.
+/// word whatever its width. Inlined on MIPS, where the callers' constant
+/// lists then fold into one word (128 B less; 16 B more on x86_64).
+#[cfg_attr(target_arch = "mips", inline(always))]
 pub fn sigset(signals: &[c_int]) -> sigset_t {
     let mut set = sigset_t([0; 128 / core::mem::size_of::<c_ulong>()]);
     for &s in signals {
