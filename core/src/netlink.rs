@@ -661,8 +661,16 @@ pub fn messages_in(datagram: &[u8], order: ByteOrder) -> Messages<'_> {
 fn parse_message<'a>(msg: &NlMsgHeader<&'a [u8]>) -> Result<Message<'a>, Error> {
     let payload = msg.payload();
     match msg.message_type() {
-        RTM_NEWLINK => parse_link(LinkEvent::New, payload, msg.order()).map(Message::Link),
-        RTM_DELLINK => parse_link(LinkEvent::Del, payload, msg.order()).map(Message::Link),
+        // One call for both, inlined: the byte order is then known
+        // (native) where the daemon reads its datagrams.
+        t @ (RTM_NEWLINK | RTM_DELLINK) => {
+            let event = if t == RTM_NEWLINK {
+                LinkEvent::New
+            } else {
+                LinkEvent::Del
+            };
+            parse_link(event, payload, msg.order()).map(Message::Link)
+        }
         NLMSG_ERROR => {
             // Only the code is needed; the echoed request after it is not
             // required (a message of 20 bytes still gives its code).
@@ -678,6 +686,7 @@ fn parse_message<'a>(msg: &NlMsgHeader<&'a [u8]>) -> Result<Message<'a>, Error> 
     }
 }
 
+#[inline(always)]
 fn parse_link(event: LinkEvent, payload: &[u8], order: ByteOrder) -> Result<LinkInfo<'_>, Error> {
     let ifi = IfInfoMsg::new_checked_in(payload, order)?;
     let mut info = LinkInfo {

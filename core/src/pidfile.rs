@@ -28,25 +28,40 @@ pub type PidPath = heapless::Vec<u8, ROOM>;
 /// or `iface` is too long (the options parser refuses those first), or,
 /// without compat-options, if `dir` is not [`DEFAULT_DIR`].
 pub fn path(dir: &[u8], iface: &[u8]) -> Option<PidPath> {
+    // With compat-options: four calls in place of a loop over the four
+    // pieces, 350 bytes less on x86_64 (the loop's array of slices and
+    // copies of the result).
     #[cfg(feature = "compat-options")]
-    let parts = [dir, b"/ifplugd.", iface, b".pid\0"];
+    {
+        if dir.len() > DIR_MAX || iface.len() > crate::options::INSTANCE_MAX {
+            return None;
+        }
+        let mut p = PidPath::new();
+        p.extend_from_slice(dir).ok()?;
+        p.extend_from_slice(b"/ifplugd.").ok()?;
+        p.extend_from_slice(iface).ok()?;
+        p.extend_from_slice(b".pid\0").ok()?;
+        Some(p)
+    }
     // Without compat-options the directory is always the default: the
     // path in BusyBox's three pieces keeps that build byte for byte what
     // it was (four pieces cost it 16 bytes on x86_64).
     #[cfg(not(feature = "compat-options"))]
-    let parts = if dir == DEFAULT_DIR.to_bytes() {
-        [&b"/var/run/ifplugd."[..], iface, b".pid\0"]
-    } else {
-        return None;
-    };
-    if dir.len() > DIR_MAX || iface.len() > crate::options::INSTANCE_MAX {
-        return None;
+    {
+        let parts = if dir == DEFAULT_DIR.to_bytes() {
+            [&b"/var/run/ifplugd."[..], iface, b".pid\0"]
+        } else {
+            return None;
+        };
+        if dir.len() > DIR_MAX || iface.len() > crate::options::INSTANCE_MAX {
+            return None;
+        }
+        let mut p = PidPath::new();
+        for part in parts {
+            p.extend_from_slice(part).ok()?;
+        }
+        Some(p)
     }
-    let mut p = PidPath::new();
-    for part in parts {
-        p.extend_from_slice(part).ok()?;
-    }
-    Some(p)
 }
 
 /// What start-up does, given the pid file's pid (BusyBox's order: `-k`

@@ -18,7 +18,7 @@ use ifplugd_core::options::Options;
 use ifplugd_core::script::ScriptCall;
 use ifplugd_core::{Daemon, Flow, Host, IfName, Iface};
 use rustix::event::{PollFd, PollFlags};
-use rustix::fd::OwnedFd;
+use rustix::fd::{BorrowedFd, OwnedFd};
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType};
 use rustix::process::Pid;
@@ -30,7 +30,7 @@ const NETLINK_BUF: usize = 8 * 1024;
 pub fn main_loop(
     host: &mut System<'_>,
     opts: Options<'_>,
-    netlink_fd: Option<&OwnedFd>,
+    netlink_fd: Option<BorrowedFd<'_>>,
     report: &mut Report,
 ) -> u8 {
     let mut daemon = Daemon::new(opts);
@@ -70,7 +70,7 @@ pub fn main_loop(
             #[cfg(feature = "script-log")]
             let mut fds: [PollFd<'_>; 2 + MAX_LINKS] =
                 core::array::from_fn(|_| PollFd::new(&sigfd, PollFlags::IN));
-            let n = match netlink_fd {
+            let n = match &netlink_fd {
                 Some(fd) => {
                     fds[1] = PollFd::new(fd, PollFlags::IN);
                     2
@@ -154,8 +154,16 @@ fn reap_scripts(daemon: &mut Daemon<'_>, host: &mut System<'_>) -> Flow {
     flow
 }
 
-/// Reads every datagram waiting on the netlink socket.
-fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &mut System<'_>) {
+/// Reads every datagram waiting on the netlink socket. Outlined on x86_64,
+/// where it leaves the main loop fewer registers to spill (256 B less;
+/// 32 B more on MIPS).
+#[cfg_attr(target_arch = "x86_64", inline(never))]
+fn drain_netlink(
+    fd: BorrowedFd<'_>,
+    buf: &mut [u8],
+    daemon: &mut Daemon<'_>,
+    host: &mut System<'_>,
+) {
     loop {
         match rustix::net::recv(fd, &mut *buf, RecvFlags::DONTWAIT | RecvFlags::TRUNC) {
             Ok((_, len)) if len > buf.len() => daemon.netlink_lost(host),
@@ -174,7 +182,7 @@ fn drain_netlink(fd: &OwnedFd, buf: &mut [u8], daemon: &mut Daemon<'_>, host: &m
 }
 
 /// Asks the kernel for every interface; the answers come as datagrams.
-fn request_dump(fd: &OwnedFd) -> Result<(), Errno> {
+fn request_dump(fd: BorrowedFd<'_>) -> Result<(), Errno> {
     let mut req = [0u8; netlink::GETLINK_DUMP_LEN];
     let len = netlink::emit_getlink_dump(&mut req, 1).unwrap_or(0);
     let kernel = rustix::net::netlink::SocketAddrNetlink::new(0, 0);
@@ -195,7 +203,7 @@ pub fn open_netlink() -> Result<OwnedFd, Errno> {
         SocketFlags::CLOEXEC | SocketFlags::NONBLOCK,
     )?;
     rustix::net::bind(
-        &fd,
+        sys::borrow(&fd),
         &rustix::net::netlink::SocketAddrNetlink::new(0, RTMGRP_LINK),
     )?;
     Ok(fd)
@@ -210,7 +218,7 @@ fn now() -> Instant {
 pub struct System<'a> {
     pub dev: NetDev<'a>,
     /// The netlink socket, if the options need one (for the dump).
-    pub netlink: Option<&'a OwnedFd>,
+    pub netlink: Option<BorrowedFd<'a>>,
     pub log: Logger,
     pub script: Script<'a>,
     pub signals: Signals,

@@ -51,7 +51,6 @@ use log::{write_stderr, Logger};
 use netdev::NetDev;
 use pidfile::{read_pid, remove_pid, write_pid};
 use process::{daemonize, ensure_std_fds, write_stdout, Report};
-use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::{AddressFamily, SocketFlags, SocketType};
 use rustix::process::{kill_process, Pid, Signal as KillSignal};
@@ -119,17 +118,6 @@ fn run(args: Args) -> u8 {
     #[cfg(not(feature = "multi"))]
     let name = opts.iface_name();
     let mut log = Logger::new();
-    let fail = |log: &mut Logger, what: &str, e: Errno| {
-        log.log(
-            name,
-            &Message::Failed {
-                what,
-                errno: e.raw_os_error(),
-            },
-        );
-        1
-    };
-
     let Some(pid_path) = pidfile::path(opts.pid_dir().to_bytes(), name) else {
         return 1;
     };
@@ -168,69 +156,86 @@ fn run(args: Args) -> u8 {
         return 1;
     }
 
-    // From here on a signal waits in the signalfd instead of killing us
-    // half-way through start-up.
-    let signals = match Signals::new() {
-        Ok(s) => s,
-        Err(e) => return fail(&mut log, "signalfd", e),
-    };
+    // One failure path for every start-up step below: one copy of its log
+    // call. What a failure leaves open is closed after it is logged, as a
+    // return would: a parent waiting on the report's pipe (-w) sees it
+    // close only then.
+    let mut pid_written = false;
+    let signals;
     let mut report = Report::none();
-    if !opts.no_daemon {
-        match daemonize(opts.wait_on_fork) {
-            Ok(r) => report = r,
-            Err(e) => return fail(&mut log, "fork", e),
+    let (what, e) = 'fail: {
+        // From here on a signal waits in the signalfd instead of killing
+        // us half-way through start-up.
+        signals = match Signals::new() {
+            Ok(s) => s,
+            Err(e) => break 'fail ("signalfd", e),
+        };
+        if !opts.no_daemon {
+            match daemonize(opts.wait_on_fork) {
+                Ok(r) => report = r,
+                Err(e) => break 'fail ("fork", e),
+            }
         }
-    }
-    // Before the sockets: its descriptor is closed again, so start-up needs
-    // no more than 5 (0-2, the signalfd, one socket).
-    let pid_written = write_pid(pid_path, &mut log, name);
-    let fail = |log: &mut Logger, what: &str, e: Errno| {
+        // Before the sockets: its descriptor is closed again, so start-up
+        // needs no more than 5 (0-2, the signalfd, one socket).
+        pid_written = write_pid(pid_path, &mut log, name);
+        let netlink_fd = if !opts.needs_netlink() {
+            None
+        } else {
+            match open_netlink() {
+                Ok(fd) => Some(fd),
+                Err(e) => break 'fail ("netlink", e),
+            }
+        };
+        // The interface ioctls work on any socket (the kernel hands what a
+        // protocol does not know to dev_ioctl): the netlink socket serves,
+        // and start-up needs one descriptor fewer (BusyBox opens two
+        // sockets).
+        let inet_fd = match &netlink_fd {
+            Some(_) => None,
+            None => {
+                match sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC) {
+                    Ok(fd) => Some(fd),
+                    Err(e) => break 'fail ("socket", e),
+                }
+            }
+        };
+        let netlink = netlink_fd.as_ref().map(sys::borrow);
+        let Some(ioctl_fd) = netlink.or(inet_fd.as_ref().map(sys::borrow)) else {
+            return 1;
+        };
+        if !opts.no_syslog {
+            log.open_syslog();
+        }
+        let mut host = System {
+            dev: NetDev::new(ioctl_fd),
+            netlink,
+            log,
+            script: Script {
+                path: opts.script,
+                extra: opts.extra_arg,
+            },
+            signals,
+            running: [None; MAX_LINKS],
+            clock: None,
+            #[cfg(feature = "script-log")]
+            output: script_log::Output::new(!opts.no_daemon, name),
+        };
+        let code = main_loop(&mut host, opts, netlink, &mut report);
         if pid_written {
             remove_pid(pid_path);
         }
-        fail(log, what, e)
+        return code;
     };
-    let netlink_fd = if !opts.needs_netlink() {
-        None
-    } else {
-        match open_netlink() {
-            Ok(fd) => Some(fd),
-            Err(e) => return fail(&mut log, "netlink", e),
-        }
-    };
-    // The interface ioctls work on any socket (the kernel hands what a
-    // protocol does not know to dev_ioctl): the netlink socket serves, and
-    // start-up needs one descriptor fewer (BusyBox opens two sockets).
-    let inet_fd = match &netlink_fd {
-        Some(_) => None,
-        None => match sys::socket(AddressFamily::INET, SocketType::DGRAM, SocketFlags::CLOEXEC) {
-            Ok(fd) => Some(fd),
-            Err(e) => return fail(&mut log, "socket", e),
-        },
-    };
-    let Some(ioctl_fd) = netlink_fd.as_ref().or(inet_fd.as_ref()) else {
-        return 1;
-    };
-    if !opts.no_syslog {
-        log.open_syslog();
-    }
-    let mut host = System {
-        dev: NetDev::new(ioctl_fd.as_fd()),
-        netlink: netlink_fd.as_ref(),
-        log,
-        script: Script {
-            path: opts.script,
-            extra: opts.extra_arg,
-        },
-        signals,
-        running: [None; MAX_LINKS],
-        clock: None,
-        #[cfg(feature = "script-log")]
-        output: script_log::Output::new(!opts.no_daemon, name),
-    };
-    let code = main_loop(&mut host, opts, netlink_fd.as_ref(), &mut report);
     if pid_written {
         remove_pid(pid_path);
     }
-    code
+    log.log(
+        name,
+        &Message::Failed {
+            what,
+            errno: e.raw_os_error(),
+        },
+    );
+    1
 }

@@ -19,7 +19,7 @@ pub fn read_pid(path: &CStr) -> Option<i32> {
     let fd = open(path, OFlags::RDONLY).ok()?;
     // Not zeroed first: read says how much it filled.
     let mut buf = [core::mem::MaybeUninit::<u8>::uninit(); 127];
-    let (text, _) = rustix::io::read(&fd, &mut buf).ok()?;
+    let (text, _) = rustix::io::read(crate::sys::borrow(&fd), &mut buf).ok()?;
     pidfile::parse(text)
 }
 
@@ -28,9 +28,10 @@ pub fn write_pid(path: &CStr, log: &mut Logger, who: &[u8]) -> bool {
     // ftruncate, in place of O_TRUNC, also tells a regular file from the
     // rest (EINVAL): fstat would cost ~2 KB of C library on MIPS.
     let written = open(path, OFlags::WRONLY | OFlags::CREATE).and_then(|fd| {
-        rustix::fs::ftruncate(&fd, 0)?;
+        let fd = crate::sys::borrow(&fd);
+        rustix::fs::ftruncate(fd, 0)?;
         let pid = rustix::process::getpid().as_raw_nonzero().get();
-        rustix::io::write(&fd, pidfile::content(pid).as_bytes())
+        rustix::io::write(fd, pidfile::content(pid).as_bytes())
     });
     let Err(e) = written else {
         return true;

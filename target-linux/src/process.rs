@@ -49,9 +49,10 @@ pub fn daemonize(wait: bool) -> Result<Report, Errno> {
         Ok(_) => unsafe { sys::_exit(0) },
     }
     let _ = rustix::process::setsid();
-    let _ = rustix::stdio::dup2_stdin(&null);
-    let _ = rustix::stdio::dup2_stdout(&null);
-    let _ = rustix::stdio::dup2_stderr(&null);
+    let null_fd = sys::borrow(&null);
+    let _ = rustix::stdio::dup2_stdin(null_fd);
+    let _ = rustix::stdio::dup2_stdout(null_fd);
+    let _ = rustix::stdio::dup2_stderr(null_fd);
     Ok(Report {
         #[cfg(feature = "wait-on-fork")]
         to_parent: pipe.map(|(_, to_parent)| to_parent),
@@ -77,7 +78,7 @@ impl Report {
     pub fn send(&mut self, _code: u8) {
         #[cfg(feature = "wait-on-fork")]
         if let Some(fd) = self.to_parent.take() {
-            let _ = rustix::io::write(&fd, &[_code]);
+            let _ = rustix::io::write(sys::borrow(&fd), &[_code]);
         }
     }
 }
@@ -88,7 +89,8 @@ impl Report {
 fn wait_for_report(from_daemon: &rustix::fd::OwnedFd, child: i32) -> u8 {
     use rustix::event::{PollFd, PollFlags};
     let limit_ms = ifplugd_core::daemon::WAIT_ON_FORK_SECS * 1000;
-    let mut fds = [PollFd::new(from_daemon, PollFlags::IN)];
+    let from_daemon = sys::borrow(from_daemon);
+    let mut fds = [PollFd::new(&from_daemon, PollFlags::IN)];
     let mut byte = [0u8];
     if matches!(sys::poll(&mut fds, limit_ms), Ok(1))
         && matches!(rustix::io::read(from_daemon, &mut byte), Ok(1))

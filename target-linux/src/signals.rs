@@ -4,7 +4,7 @@
 use crate::sys;
 use core::ffi::c_int;
 use ifplugd_core::Signal;
-use rustix::fd::{AsFd, BorrowedFd, FromRawFd, OwnedFd};
+use rustix::fd::{BorrowedFd, OwnedFd};
 
 const SIGHUP: c_int = 1;
 const SIGINT: c_int = 2;
@@ -60,12 +60,12 @@ impl Signals {
         let fd = sys::signalfd(&set, sys::SFD_CLOEXEC | sys::SFD_NONBLOCK)
             .map_err(rustix::io::Errno::from_raw_os_error)?;
         // SAFETY: signalfd returned a new descriptor, which we now own.
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        let fd = unsafe { sys::own(fd) };
         Ok(Signals { fd })
     }
 
     pub fn fd(&self) -> BorrowedFd<'_> {
-        self.fd.as_fd()
+        sys::borrow(&self.fd)
     }
 
     /// The next pending signal, if any.
@@ -73,7 +73,7 @@ impl Signals {
         // struct signalfd_siginfo is 128 bytes; ssi_signo comes first.
         let mut info = [0u8; 128];
         loop {
-            match rustix::io::read(&self.fd, &mut info) {
+            match rustix::io::read(sys::borrow(&self.fd), &mut info) {
                 Ok(n) if n >= 4 => {
                     let signo = u32::from_ne_bytes([info[0], info[1], info[2], info[3]]);
                     return Some(match signo as c_int {
